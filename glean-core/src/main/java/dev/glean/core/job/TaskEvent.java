@@ -1,0 +1,26 @@
+package dev.glean.core.job;
+
+import java.time.Instant;
+
+/** What can happen to a task. Reports from agents are matched to the current attempt before they get here. */
+public sealed interface TaskEvent {
+    Instant at();
+
+    record Place(String node, Instant at) implements TaskEvent {}
+
+    record Started(Instant at) implements TaskEvent {}
+
+    record Exited(int exitCode, Instant at) implements TaskEvent {}
+
+    record LaunchFailed(String reason, Instant at) implements TaskEvent {}
+
+    record Cancel(String reason, Instant at) implements TaskEvent {}
+
+    /** The node stopped renewing its lease; by then the agent has stopped the attempt itself. */
+    record Lost(String reason, Instant at) implements TaskEvent {}
+
+    /** The node's guard killed the attempt to protect the incumbents; not the job's fault. */
+    record Evicted(String reason, Instant at) implements TaskEvent {}
+
+    record TimedOut(Instant at) implements TaskEvent {}
+}
