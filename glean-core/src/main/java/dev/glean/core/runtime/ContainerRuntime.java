@@ -29,4 +29,16 @@ public interface ContainerRuntime {
      * ("TIMESTAMP STREAM P|F TEXT" lines). Empty at the end.
      */
     byte[] readLog(String id, long offset, int max);
+
+    /** Bytes in the container's log so far. */
+    default long logSize(String id) {
+        long size = 0;
+        while (true) {
+            byte[] b = readLog(id, size, 1 << 20);
+            if (b.length == 0) {
+                return size;
+            }
+            size += b.length;
+        }
+    }
 }

@@ -1,0 +1,34 @@
+package dev.glean.agent;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the agent is told at start. {@code pidsPerJob}/{@code pidsTotal}: fork-bomb backstops per container
+ * and for all secondaries. {@code stopGrace}: TERM-to-KILL wait when stopping a container.
+ */
+public record AgentSettings(
+        String node,
+        List<URI> controllers,
+        Path stateDir,
+        Map<String, String> labels,
+        GuardMode guard,
+        Duration reportInterval,
+        Duration watchInterval,
+        long pidsPerJob,
+        long pidsTotal,
+        Duration stopGrace) {
+
+    public AgentSettings {
+        controllers = List.copyOf(controllers);
+        labels = Map.copyOf(labels);
+    }
+
+    public static AgentSettings defaults(String node, List<URI> controllers, Path stateDir) {
+        return new AgentSettings(node, controllers, stateDir, Map.of(), GuardMode.BALANCED, Duration.ofSeconds(1),
+                Duration.ofMillis(100), 1024, 16384, Duration.ofSeconds(10));
+    }
+}

@@ -1,0 +1,342 @@
+package dev.glean.agent;
+
+import dev.glean.core.agent.AgentAction;
+import dev.glean.core.agent.Reconciler;
+import dev.glean.core.error.GleanException;
+import dev.glean.core.node.NodeSample;
+import dev.glean.core.protocol.AgentReport;
+import dev.glean.core.protocol.ContainerReport;
+import dev.glean.core.protocol.DesiredState;
+import dev.glean.core.protocol.Launch;
+import dev.glean.core.protocol.LogChunk;
+import dev.glean.core.protocol.Protocol;
+import dev.glean.core.resources.Bytes;
+import dev.glean.core.runtime.ContainerInfo;
+import dev.glean.core.runtime.ContainerPhase;
+import dev.glean.core.runtime.ContainerRuntime;
+import dev.glean.core.runtime.ContainerSpec;
+import dev.glean.core.runtime.ParentLimits;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The node agent: reports readings and containers to the controller, long-polls for its desired state and
+ * makes the node match it ({@link Reconciler} decides, this class only carries out). It never waits for the
+ * controller to protect the node: without a lease it stops everything by itself.
+ */
+public final class NodeAgent implements AutoCloseable {
+    private static final int MAX_LOG_CHUNK = 256 * 1024;
+    private static final int MAX_LOG_PER_REPORT = 2 * 1024 * 1024;
+
+    private final AgentSettings settings;
+    private final ContainerRuntime runtime;
+    private final Function<Collection<String>, NodeSample> sampler;
+    private final ControllerLink link;
+    private final Clock clock;
+    private final AgentLease lease;
+    private final String instance = UUID.randomUUID().toString();
+    private final PrintStream log;
+
+    private final Semaphore reportWake = new Semaphore(0);
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private final Set<String> acked = ConcurrentHashMap.newKeySet();
+    private final Map<String, Long> controllerOffsets = new ConcurrentHashMap<>();
+    private final Map<String, ContainerInfo> failedStarts = new ConcurrentHashMap<>();
+    private final Map<String, String> stopReasons = new ConcurrentHashMap<>();
+    private volatile DesiredState desired;
+    private volatile Map<String, ContainerPhase> lastPhases = Map.of();
+    private volatile long appliedParentMemory = -1;
+    private volatile boolean running = true;
+    private volatile String lastError;
+    private final List<Thread> threads = new ArrayList<>();
+
+    public NodeAgent(AgentSettings settings, ContainerRuntime runtime, Function<Collection<String>, NodeSample> sampler,
+            ControllerLink link, Clock clock, PrintStream log) {
+        this.settings = settings;
+        this.runtime = runtime;
+        this.sampler = sampler;
+        this.link = link;
+        this.clock = clock;
+        this.log = log;
+        try {
+            Files.createDirectories(settings.stateDir());
+        } catch (IOException e) {
+            throw new GleanException(dev.glean.core.error.ErrorCode.RUNTIME_ERROR, "cannot create " + settings.stateDir() + ": " + e.getMessage());
+        }
+        this.lease = new AgentLease(settings.stateDir().resolve("lease"), clock);
+    }
+
+    public NodeAgent start() {
+        NodeSample first = sampler.apply(List.of());
+        Bytes reserve = Bytes.max(first.memoryTotal().times(0.10), Bytes.ofMiB(256));
+        applyParentMemory(first.memoryAvailable().minus(reserve));
+        threads.add(Thread.ofPlatform().name("glean-agent-report").daemon(true).start(this::reportLoop));
+        threads.add(Thread.ofPlatform().name("glean-agent-poll").daemon(true).start(this::pollLoop));
+        threads.add(Thread.ofPlatform().name("glean-agent-watch").daemon(true).start(this::watchLoop));
+        return this;
+    }
+
+    public String instance() {
+        return instance;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    private void reportLoop() {
+        while (running) {
+            try {
+                reportOnce();
+                reportWake.tryAcquire(settings.reportInterval().toMillis(), TimeUnit.MILLISECONDS);
+                reportWake.drainPermits();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                noteError("report: " + e.getMessage());
+                sleepQuietly(settings.reportInterval());
+            }
+        }
+    }
+
+    /** One report and the reconcile that follows; public so tests can drive the agent step by step. */
+    public void reportOnce() throws InterruptedException {
+        List<ContainerInfo> held = held();
+        List<String> ids = held.stream().filter(c -> c.phase() != ContainerPhase.EXITED).map(ContainerInfo::id).toList();
+        NodeSample sample = sampler.apply(ids);
+        List<ContainerReport> reports = new ArrayList<>();
+        List<LogChunk> chunks = new ArrayList<>();
+        int budget = MAX_LOG_PER_REPORT;
+        for (ContainerInfo c : held) {
+            long local = failedStarts.containsKey(c.id()) ? 0 : logSize(c.id());
+            long have = controllerOffsets.getOrDefault(c.id(), 0L);
+            if (local > have && budget > 0) {
+                byte[] data = runtime.readLog(c.id(), have, Math.min(MAX_LOG_CHUNK, budget));
+                if (data.length > 0) {
+                    chunks.add(new LogChunk(c.id(), have, data));
+                    budget -= data.length;
+                }
+            }
+            String reason = c.detail();
+            if (c.phase() == ContainerPhase.EXITED && stopReasons.containsKey(c.id())) {
+                reason = stopReasons.get(c.id());
+            }
+            reports.add(new ContainerReport(c.id(), c.phase(), c.exitCode(), c.startedAt(), c.finishedAt(), local, reason));
+        }
+        long sentAt = clock.millis();
+        AgentReport r = new AgentReport(Protocol.VERSION, settings.node(), instance, settings.labels(), sample, reports, chunks,
+                Instant.ofEpochMilli(sentAt));
+        DesiredState d;
+        try {
+            d = link.report(r);
+        } catch (GleanException e) {
+            noteError(e.getMessage());
+            reconcile();
+            return;
+        }
+        lastError = null;
+        lease.renew(sentAt, d.leaseMillis());
+        controllerOffsets.putAll(d.logOffsets());
+        acked.addAll(d.ack());
+        accept(d);
+        reconcile();
+    }
+
+    private void pollLoop() {
+        while (running) {
+            DesiredState d = desired;
+            if (d == null) {
+                sleepQuietly(Duration.ofMillis(200));
+                continue;
+            }
+            try {
+                long sentAt = clock.millis();
+                DesiredState next = link.awaitDesired(settings.node(), d.version(), Duration.ofSeconds(20));
+                lease.renew(sentAt, next.leaseMillis());
+                if (next.version() > d.version()) {
+                    accept(next);
+                    reconcile();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                sleepQuietly(settings.reportInterval());
+            }
+        }
+    }
+
+    private void watchLoop() {
+        boolean wasValid = lease.valid();
+        while (running) {
+            try {
+                Thread.sleep(settings.watchInterval().toMillis());
+                Map<String, ContainerPhase> phases = new HashMap<>();
+                for (ContainerInfo c : runtime.list()) {
+                    phases.put(c.id(), c.phase());
+                }
+                boolean valid = lease.valid();
+                if (!phases.equals(lastPhases)) {
+                    lastPhases = phases;
+                    reportWake.release();
+                }
+                if (valid != wasValid || (!valid && phases.containsValue(ContainerPhase.RUNNING))) {
+                    if (!valid && wasValid) {
+                        log.println("glean agent: lease expired (no answer from " + link.current() + "); stopping secondaries");
+                    }
+                    wasValid = valid;
+                    reconcile();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                noteError("watch: " + e.getMessage());
+            }
+        }
+    }
+
+    private void accept(DesiredState d) {
+        synchronized (this) {
+            DesiredState cur = desired;
+            if (cur == null || d.version() >= cur.version()) {
+                desired = d;
+            }
+        }
+        Bytes lendable = d.lendableMemory();
+        if (lendable != null && lendable.value() > 0) {
+            long prev = appliedParentMemory;
+            if (prev <= 0 || Math.abs(lendable.value() - prev) > prev / 20) {
+                applyParentMemory(lendable);
+            }
+        }
+    }
+
+    private void applyParentMemory(Bytes memory) {
+        Bytes floor = Bytes.ofMiB(64);
+        Bytes m = Bytes.max(memory, floor);
+        try {
+            runtime.configureParent(new ParentLimits(m, settings.pidsTotal()));
+            appliedParentMemory = m.value();
+        } catch (GleanException e) {
+            noteError("parent limits: " + e.getMessage());
+        }
+    }
+
+    /** Computes and launches the actions that bring the node to the desired state. */
+    private synchronized void reconcile() {
+        DesiredState d = desired;
+        boolean valid = lease.valid();
+        if (d == null && valid) {
+            // Not yet heard from the controller since start: keep adopted containers while the old lease holds.
+            return;
+        }
+        List<Launch> want = d == null ? List.of() : d.run();
+        List<AgentAction> actions = Reconciler.plan(want, Set.copyOf(acked), held(), Set.copyOf(inFlight), valid);
+        for (AgentAction a : actions) {
+            switch (a) {
+                case AgentAction.Start s -> launch(s.launch());
+                case AgentAction.Stop s -> async(s.containerId(), () -> {
+                    stopReasons.putIfAbsent(s.containerId(), s.reason());
+                    runtime.stop(s.containerId(), settings.stopGrace());
+                });
+                case AgentAction.Remove r -> async(r.containerId(), () -> {
+                    if (failedStarts.remove(r.containerId()) == null) {
+                        runtime.remove(r.containerId());
+                    }
+                    acked.remove(r.containerId());
+                    controllerOffsets.remove(r.containerId());
+                    stopReasons.remove(r.containerId());
+                });
+            }
+        }
+    }
+
+    private void launch(Launch l) {
+        ContainerSpec spec = new ContainerSpec(l.attemptId(), l.command(), l.env(), l.cpu(), l.memory(), settings.pidsPerJob(),
+                l.image(), l.volumes(), Map.of("glean.job", l.jobId(), "glean.task", Integer.toString(l.taskIndex()),
+                        "glean.attempt", Integer.toString(l.attempt())));
+        async(l.attemptId(), () -> {
+            try {
+                runtime.start(spec);
+            } catch (GleanException e) {
+                Instant now = clock.instant();
+                failedStarts.put(l.attemptId(), new ContainerInfo(l.attemptId(), ContainerPhase.EXITED, null, null, now, 0,
+                        e.getMessage(), spec.annotations()));
+            }
+        });
+    }
+
+    private void async(String id, Runnable r) {
+        if (!inFlight.add(id)) {
+            return;
+        }
+        Thread.ofVirtual().name("glean-action-" + id).start(() -> {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                noteError(id + ": " + e.getMessage());
+            } finally {
+                inFlight.remove(id);
+                reportWake.release();
+            }
+        });
+    }
+
+    private List<ContainerInfo> held() {
+        List<ContainerInfo> all = new ArrayList<>(runtime.list());
+        for (ContainerInfo f : failedStarts.values()) {
+            if (all.stream().noneMatch(c -> c.id().equals(f.id()))) {
+                all.add(f);
+            }
+        }
+        return all;
+    }
+
+    private long logSize(String id) {
+        return runtime.logSize(id);
+    }
+
+    private void noteError(String m) {
+        if (m != null && !m.equals(lastError)) {
+            log.println("glean agent: " + m);
+        }
+        lastError = m;
+    }
+
+    private static void sleepQuietly(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        for (Thread t : threads) {
+            t.interrupt();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

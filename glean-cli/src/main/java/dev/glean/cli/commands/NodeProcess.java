@@ -1,0 +1,81 @@
+package dev.glean.cli.commands;
+
+import dev.glean.agent.AgentSettings;
+import dev.glean.agent.ControllerLink;
+import dev.glean.agent.NodeAgent;
+import dev.glean.agent.cgroup.CgroupHost;
+import dev.glean.agent.metrics.HostSampler;
+import dev.glean.agent.runtime.RuncRuntime;
+import dev.glean.cli.CliException;
+import dev.glean.controller.Controller;
+import dev.glean.controller.ControllerSettings;
+import dev.glean.controller.store.SqliteStorage;
+import dev.glean.core.store.Storage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+/** Builds the long-running parts (controller, agent) from settings; shared by up, controller and agent. */
+final class NodeProcess {
+    private NodeProcess() {}
+
+    static Controller controller(ControllerSettings s, Path dataDir, String db) throws IOException {
+        Storage storage;
+        if (db != null && !db.isBlank()) {
+            if (!db.startsWith("jdbc:sqlite:")) {
+                throw new CliException(CliException.USAGE, "only SQLite databases (jdbc:sqlite:FILE) are supported in this version: " + db);
+            }
+            storage = SqliteStorage.open(Path.of(db.substring("jdbc:sqlite:".length())));
+        } else {
+            Files.createDirectories(dataDir);
+            storage = SqliteStorage.open(dataDir.resolve("glean.db"));
+        }
+        try {
+            return new Controller(s, storage, Clock.systemUTC()).start();
+        } catch (java.net.BindException e) {
+            storage.close();
+            throw new CliException(1, "port " + s.port() + " on " + s.bind() + " is in use (is glean already running?)");
+        }
+    }
+
+    static NodeAgent agent(AgentSettings s, PrintStream log) {
+        requireRoot();
+        CgroupHost cgroups = CgroupHost.detect();
+        Path state = s.stateDir();
+        RuncRuntime runtime = RuncRuntime.create(RuncRuntime.Settings.defaults(state.resolve("containers"), state.resolve("runc"), cgroups,
+                s.stopGrace()));
+        HostSampler sampler = HostSampler.create(Path.of("/proc"), cgroups, Clock.systemUTC());
+        return new NodeAgent(s, runtime, sampler::sample, new ControllerLink(s.controllers()), Clock.systemUTC(), log).start();
+    }
+
+    static void requireRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    String uid = line.substring(4).trim().split("\\s+")[0];
+                    if (!uid.equals("0")) {
+                        throw new CliException(1, "the agent needs root (it drives runc and cgroups); run it as root, e.g. with sudo");
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new CliException(1, "cannot read /proc/self/status: " + e.getMessage());
+        }
+    }
+
+    static void awaitShutdown(Runnable onStop) {
+        Thread main = Thread.currentThread();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            onStop.run();
+            main.interrupt();
+        }));
+        try {
+            Thread.sleep(Duration.ofDays(36500));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.glean.controller;
+
+import dev.glean.core.schedule.CapacitySettings;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything the controller is told at start; validated by whoever builds it (the config loader).
+ * {@code lease}: how long an agent may run its containers without hearing from the controller.
+ * {@code lostGrace}: extra wait after a lease ran out before its tasks go elsewhere (clock skew, the agent's
+ * own stop time). {@code allowedVolumes}: host path prefixes jobs may mount (empty: none).
+ */
+public record ControllerSettings(
+        String bind,
+        int port,
+        Duration lease,
+        Duration lostGrace,
+        CapacitySettings capacity,
+        int maxRequeues,
+        int maxPlacementsPerCycle,
+        Duration cycle,
+        long maxLogBytesPerAttempt,
+        List<String> allowedVolumes) {
+
+    public ControllerSettings {
+        allowedVolumes = List.copyOf(allowedVolumes);
+    }
+
+    public static ControllerSettings defaults() {
+        return new ControllerSettings("127.0.0.1", 7070, Duration.ofSeconds(15), Duration.ofSeconds(5), CapacitySettings.DEFAULTS,
+                5, 2000, Duration.ofSeconds(1), 64L << 20, List.of());
+    }
+
+    public ControllerSettings withPort(int p) {
+        return new ControllerSettings(bind, p, lease, lostGrace, capacity, maxRequeues, maxPlacementsPerCycle, cycle,
+                maxLogBytesPerAttempt, allowedVolumes);
+    }
+
+    public ControllerSettings withLease(Duration l, Duration grace) {
+        return new ControllerSettings(bind, port, l, grace, capacity, maxRequeues, maxPlacementsPerCycle, cycle,
+                maxLogBytesPerAttempt, allowedVolumes);
+    }
+}

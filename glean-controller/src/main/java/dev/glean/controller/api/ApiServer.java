@@ -1,0 +1,359 @@
+package dev.glean.controller.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.glean.api.CriLog;
+import dev.glean.api.JobSpecJson;
+import dev.glean.api.WireJson;
+import dev.glean.controller.ChangeFeed;
+import dev.glean.controller.jobs.JobService;
+import dev.glean.controller.nodes.AgentService;
+import dev.glean.controller.nodes.NodeRegistry;
+import dev.glean.core.error.ErrorCode;
+import dev.glean.core.error.GleanException;
+import dev.glean.core.job.Attempt;
+import dev.glean.core.job.AttemptId;
+import dev.glean.core.job.DurationText;
+import dev.glean.core.job.Event;
+import dev.glean.core.job.Job;
+import dev.glean.core.job.JobSpec;
+import dev.glean.core.job.JobState;
+import dev.glean.core.job.Task;
+import dev.glean.core.node.Node;
+import dev.glean.core.node.NodeSample;
+import dev.glean.core.protocol.AgentReport;
+import dev.glean.core.resources.Bytes;
+import dev.glean.core.resources.Millicores;
+import dev.glean.core.resources.Resources;
+import dev.glean.core.schedule.CapacityEstimate;
+import dev.glean.core.store.EventFilter;
+import dev.glean.core.store.Storage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/** The REST API under /api/v1 plus /healthz, on the JDK's HTTP server with a virtual thread per request. */
+public final class ApiServer implements AutoCloseable {
+    private static final Duration MAX_WAIT = Duration.ofSeconds(60);
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final JobService jobs;
+    private final AgentService agents;
+    private final NodeRegistry registry;
+    private final Storage storage;
+    private final ChangeFeed feed;
+    private final Clock clock;
+    private final Millicores defaultCpu;
+    private final Bytes defaultMemory;
+    private final Supplier<Throwable> loopError;
+
+    public ApiServer(String bind, int port, JobService jobs, AgentService agents, NodeRegistry registry, Storage storage,
+            ChangeFeed feed, Clock clock, Millicores defaultCpu, Bytes defaultMemory, Supplier<Throwable> loopError) throws IOException {
+        this.jobs = jobs;
+        this.agents = agents;
+        this.registry = registry;
+        this.storage = storage;
+        this.feed = feed;
+        this.clock = clock;
+        this.defaultCpu = defaultCpu;
+        this.defaultMemory = defaultMemory;
+        this.loopError = loopError;
+        this.server = HttpServer.create(new InetSocketAddress(bind, port), 512);
+        this.executor = Executors.newVirtualThreadPerTaskExecutor();
+        server.setExecutor(executor);
+        Router r = new Router()
+                .add("GET", "/healthz", this::health)
+                .add("POST", "/api/v1/jobs", this::submit)
+                .add("GET", "/api/v1/jobs", this::listJobs)
+                .add("GET", "/api/v1/jobs/{}", this::getJob)
+                .add("DELETE", "/api/v1/jobs/{}", this::cancel)
+                .add("GET", "/api/v1/jobs/{}/logs", this::logs)
+                .add("GET", "/api/v1/nodes", this::nodes)
+                .add("GET", "/api/v1/events", this::events)
+                .add("POST", dev.glean.core.protocol.Protocol.REPORT_PATH, this::report)
+                .add("GET", dev.glean.core.protocol.Protocol.DESIRED_PATH, this::desired);
+        server.createContext("/", r);
+    }
+
+    public void start() {
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void health(Exchange ex) throws IOException {
+        ObjectNode o = WireJson.mapper().createObjectNode();
+        Throwable err = loopError.get();
+        o.put("status", err == null ? "ok" : "degraded");
+        if (err != null) {
+            o.put("schedulerError", String.valueOf(err.getMessage()));
+        }
+        o.put("time", clock.instant().toString());
+        ex.json(200, o);
+    }
+
+    private void submit(Exchange ex) throws IOException {
+        JobSpec spec = JobSpecJson.parse(ex.jsonBody(), defaultCpu, defaultMemory);
+        Job job = jobs.submit(spec);
+        ex.json(201, view(job, true));
+    }
+
+    private void listJobs(Exchange ex) throws IOException {
+        String s = ex.query("state");
+        List<Job> list = jobs.list(s == null || s.isBlank() ? null : JobState.parse(s));
+        ObjectNode root = WireJson.mapper().createObjectNode();
+        ArrayNode arr = root.putArray("jobs");
+        for (Job j : list) {
+            arr.add(view(j, false));
+        }
+        ex.json(200, root);
+    }
+
+    private void getJob(Exchange ex) throws Exception {
+        String id = ex.path(0);
+        String wait = ex.query("wait");
+        Job job;
+        if (wait != null && !wait.isBlank()) {
+            Duration max = DurationText.parse(wait);
+            job = jobs.awaitTerminal(id, max.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : max);
+        } else {
+            job = jobs.get(id);
+        }
+        ex.json(200, view(job, true));
+    }
+
+    private void cancel(Exchange ex) throws IOException {
+        Job job = jobs.cancel(ex.path(0), "cancelled by user");
+        ex.json(200, view(job, true));
+    }
+
+    private ObjectNode view(Job job, boolean withEvents) {
+        List<Attempt> attempts = storage.read(v -> v.attempts(job.id()));
+        List<Event> events = withEvents ? storage.read(v -> v.events(new EventFilter(0, job.id(), null, 1000))) : null;
+        return JobJson.job(job, attempts, events);
+    }
+
+    private void logs(Exchange ex) throws Exception {
+        Job job = jobs.get(ex.path(0));
+        Integer taskQ = ex.intQuery("task");
+        int index = taskQ != null ? taskQ : job.tasks().get(0).index();
+        Task task = job.task(index);
+        if (task == null) {
+            throw GleanException.notFound("job " + job.id() + " has no task " + index);
+        }
+        Integer attemptQ = ex.intQuery("attempt");
+        int attempt = attemptQ != null ? attemptQ : task.attempts();
+        if (attempt < 0 || attempt > task.attempts()) {
+            throw GleanException.notFound("task " + index + " of job " + job.id() + " has no attempt " + attempt
+                    + " (it has " + task.attempts() + ")");
+        }
+        String stream = ex.query("stream");
+        if (stream != null && !stream.equals("stdout") && !stream.equals("stderr")) {
+            throw GleanException.invalid("stream must be stdout or stderr");
+        }
+        String attemptId = AttemptId.of(job.id(), index, attempt);
+        if (!ex.boolQuery("follow")) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            if (attempt > 0) {
+                copyLog(attemptId, 0, stream, out);
+            }
+            ex.text(200, "text/plain; charset=utf-8", out.toByteArray());
+            return;
+        }
+        try (OutputStream os = ex.stream(200, "text/plain; charset=utf-8")) {
+            long offset = 0;
+            while (true) {
+                long seen = feed.version();
+                offset = copyLog(attemptId, offset, stream, os);
+                os.flush();
+                boolean ended = attempt == 0 || storage.read(v -> v.attempt(job.id(), index, attempt))
+                        .map(a -> a.state().terminal()).orElse(true);
+                if (ended) {
+                    // The attempt's record closes before its last log bytes may arrive; one more pass after a report.
+                    feed.awaitChange(seen, Duration.ofSeconds(2));
+                    copyLog(attemptId, offset, stream, os);
+                    return;
+                }
+                feed.awaitChange(seen, Duration.ofMillis(500));
+            }
+        }
+    }
+
+    /** Writes the plain output of complete records from {@code offset}; returns the offset after them. */
+    private long copyLog(String attemptId, long offset, String stream, OutputStream out) throws IOException {
+        long pos = offset;
+        while (true) {
+            final long from = pos;
+            byte[] raw = storage.read(v -> v.readLog(attemptId, from, 1 << 20));
+            if (raw.length == 0) {
+                return pos;
+            }
+            long[] used = new long[1];
+            out.write(CriLog.toText(raw, stream, used));
+            if (used[0] == 0) {
+                return pos;
+            }
+            pos += used[0];
+        }
+    }
+
+    private void nodes(Exchange ex) throws IOException {
+        List<Node> nodes = storage.read(v -> v.nodes());
+        Map<String, Resources> allocated = new HashMap<>();
+        Map<String, Integer> count = new HashMap<>();
+        storage.read(v -> v.tasksInStates(EnumSet.of(JobState.PLACED, JobState.RUNNING, JobState.SUSPENDED))).forEach(t -> {
+            if (t.node() != null) {
+                Job j = storage.read(v -> v.job(t.jobId())).orElse(null);
+                if (j != null) {
+                    allocated.merge(t.node(), j.spec().resources(), Resources::plus);
+                    count.merge(t.node(), 1, Integer::sum);
+                }
+            }
+        });
+        ObjectNode root = WireJson.mapper().createObjectNode();
+        ArrayNode arr = root.putArray("nodes");
+        java.time.Instant now = clock.instant();
+        for (Node n : nodes) {
+            ObjectNode o = arr.addObject();
+            o.put("name", n.name());
+            o.put("status", n.status().name());
+            o.put("cordoned", n.cordoned());
+            ObjectNode labels = o.putObject("labels");
+            new java.util.TreeMap<>(n.labels()).forEach(labels::put);
+            o.put("cpus", n.capacity().cpu().cores());
+            o.put("memoryBytes", n.capacity().memory().value());
+            NodeRegistry.Live live = registry.get(n.name());
+            JobJson.time(o, "lastReportAt", live != null && live.lastReportAt() != null ? live.lastReportAt() : n.lastSeenAt());
+            JobJson.time(o, "registeredAt", n.registeredAt());
+            Resources a = allocated.getOrDefault(n.name(), Resources.ZERO);
+            o.put("tasks", count.getOrDefault(n.name(), 0));
+            ObjectNode al = o.putObject("allocated");
+            al.put("cpu", a.cpu().cores());
+            al.put("memoryBytes", a.memory().value());
+            CapacityEstimate e = registry.estimate(n.name(), now);
+            ObjectNode es = o.putObject("lendable");
+            es.put("cpu", e.lendableCpu().cores());
+            es.put("memoryBytes", e.lendableMemory().value());
+            es.put("stale", e.stale());
+            es.put("basis", e.basis());
+            ObjectNode parts = es.putObject("parts");
+            parts.put("capacityCpu", e.capacity().cpu().cores());
+            parts.put("incumbentCpuPeak", e.incumbentCpuPeak().cores());
+            parts.put("cpuHeadroom", e.cpuHeadroom().cores());
+            parts.put("capacityMemoryBytes", e.capacity().memory().value());
+            parts.put("incumbentMemoryPeakBytes", e.incumbentMemoryPeak().value());
+            parts.put("memoryReserveBytes", e.memoryReserve().value());
+            NodeSample s = live == null ? null : live.latest();
+            if (s != null) {
+                ObjectNode u = o.putObject("usage");
+                JobJson.time(u, "at", s.at());
+                u.put("hostCpu", s.hostCpu().cores());
+                u.put("incumbentCpu", s.incumbentCpu().cores());
+                u.put("secondaryCpu", s.secondaryCpu().cores());
+                u.put("memoryAvailableBytes", s.memoryAvailable().value());
+                u.put("incumbentMemoryBytes", s.incumbentMemory().value());
+                u.put("secondaryMemoryBytes", s.secondaryMemory().value());
+                u.put("secondaryPageCacheBytes", s.secondaryPageCache().value());
+                u.put("hostBusySeconds", s.hostBusySeconds());
+                u.put("hostIdleSeconds", s.hostIdleSeconds());
+                u.put("secondaryCpuSeconds", s.secondaryCpuSeconds());
+                u.put("incumbentCpuSeconds", s.incumbentCpuSeconds());
+                ObjectNode p = u.putObject("pressure");
+                p.put("cpuSomeAvg10", s.cpuPressure().someAvg10());
+                p.put("memorySomeAvg10", s.memoryPressure().someAvg10());
+                p.put("memoryFullAvg10", s.memoryPressure().fullAvg10());
+                p.put("ioSomeAvg10", s.ioPressure().someAvg10());
+                u.put("containers", s.containers().size());
+            }
+        }
+        ex.json(200, root);
+    }
+
+    private void events(Exchange ex) throws Exception {
+        String job = ex.query("job");
+        String node = ex.query("node");
+        Integer after = ex.intQuery("after");
+        Integer limit = ex.intQuery("limit");
+        String accept = ex.header("Accept");
+        boolean sse = (accept != null && accept.contains("text/event-stream")) || ex.boolQuery("follow");
+        if (job != null && storage.read(v -> v.job(job)).isEmpty()) {
+            throw GleanException.notFound("no job '" + job + "'");
+        }
+        long from = after == null ? 0 : after;
+        if (!sse) {
+            int max = limit == null ? 10_000 : Math.max(1, Math.min(limit, 100_000));
+            List<Event> list = storage.read(v -> v.events(new EventFilter(from, job, node, max)));
+            ObjectNode root = WireJson.mapper().createObjectNode();
+            ArrayNode arr = root.putArray("events");
+            list.forEach(e -> arr.add(JobJson.event(e)));
+            ex.json(200, root);
+            return;
+        }
+        try (OutputStream os = ex.stream(200, "text/event-stream")) {
+            long pos = from;
+            while (true) {
+                long seen = feed.version();
+                final long p = pos;
+                List<Event> list = storage.read(v -> v.events(new EventFilter(p, job, node, 1000)));
+                for (Event e : list) {
+                    String line = "id: " + e.seq() + "\nevent: " + e.type() + "\ndata: "
+                            + WireJson.mapper().writeValueAsString(JobJson.event(e)) + "\n\n";
+                    os.write(line.getBytes(StandardCharsets.UTF_8));
+                    pos = e.seq();
+                }
+                if (list.isEmpty()) {
+                    os.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
+                }
+                os.flush();
+                if (list.size() < 1000) {
+                    feed.awaitChange(seen, Duration.ofSeconds(15));
+                }
+            }
+        }
+    }
+
+    private void report(Exchange ex) throws IOException {
+        AgentReport r = ex.jsonBody(AgentReport.class);
+        ex.json(200, agents.report(r));
+    }
+
+    private void desired(Exchange ex) throws Exception {
+        String node = ex.query("node");
+        Integer seen = null;
+        String v = ex.query("version");
+        long version = 0;
+        if (v != null) {
+            try {
+                version = Long.parseLong(v);
+            } catch (NumberFormatException e) {
+                throw GleanException.invalid("version must be a number");
+            }
+        }
+        String wait = ex.query("wait");
+        Duration w = wait == null ? Duration.ZERO : DurationText.parse(wait);
+        ex.json(200, agents.awaitDesired(node, version, w.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : w));
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    static GleanException unavailable(String m) {
+        return new GleanException(ErrorCode.UNAVAILABLE, m);
+    }
+}

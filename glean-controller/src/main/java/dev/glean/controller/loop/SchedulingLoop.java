@@ -1,0 +1,233 @@
+package dev.glean.controller.loop;
+
+import dev.glean.controller.ChangeFeed;
+import dev.glean.controller.ControllerSettings;
+import dev.glean.controller.jobs.TaskTransitions;
+import dev.glean.controller.nodes.NodeRegistry;
+import dev.glean.core.job.Event;
+import dev.glean.core.job.Job;
+import dev.glean.core.job.JobSpec;
+import dev.glean.core.job.JobState;
+import dev.glean.core.job.Task;
+import dev.glean.core.job.TaskEvent;
+import dev.glean.core.node.Node;
+import dev.glean.core.node.NodeStatus;
+import dev.glean.core.resources.Resources;
+import dev.glean.core.schedule.CapacityEstimate;
+import dev.glean.core.schedule.NodeView;
+import dev.glean.core.schedule.PendingTask;
+import dev.glean.core.schedule.Placement;
+import dev.glean.core.schedule.Scheduler;
+import dev.glean.core.store.Storage;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The controller's cycle: declare nodes whose lease ran out lost (their tasks go back to the queue), time out
+ * overdue tasks, then place queued tasks. Runs every {@code cycle} and at once when woken (a submit, a freed
+ * node). Each step is its own transaction; the scheduler itself is the pure {@link Scheduler}.
+ */
+public final class SchedulingLoop implements AutoCloseable {
+    private final Storage storage;
+    private final TaskTransitions transitions;
+    private final NodeRegistry registry;
+    private final Scheduler scheduler;
+    private final ChangeFeed feed;
+    private final Clock clock;
+    private final ControllerSettings settings;
+    private final Semaphore wake = new Semaphore(0);
+    private final Map<String, JobSpec> specs = new ConcurrentHashMap<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile Throwable lastError;
+
+    public SchedulingLoop(Storage storage, TaskTransitions transitions, NodeRegistry registry, Scheduler scheduler, ChangeFeed feed,
+            Clock clock, ControllerSettings settings) {
+        this.storage = storage;
+        this.transitions = transitions;
+        this.registry = registry;
+        this.scheduler = scheduler;
+        this.feed = feed;
+        this.clock = clock;
+        this.settings = settings;
+        this.thread = Thread.ofPlatform().name("glean-scheduler").daemon(true).unstarted(this::run);
+    }
+
+    public void start() {
+        Instant now = clock.instant();
+        for (Node n : storage.read(v -> v.nodes())) {
+            registry.known(n.name(), now);
+        }
+        thread.start();
+    }
+
+    public void wake() {
+        if (wake.availablePermits() == 0) {
+            wake.release();
+        }
+    }
+
+    public Throwable lastError() {
+        return lastError;
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                wake.tryAcquire(settings.cycle().toMillis(), TimeUnit.MILLISECONDS);
+                wake.drainPermits();
+                if (!running) {
+                    return;
+                }
+                cycle();
+                lastError = null;
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                lastError = e;
+            }
+        }
+    }
+
+    /** One cycle; public for tests that drive the controller step by step. */
+    public void cycle() {
+        Instant now = clock.instant();
+        Set<String> touched = new HashSet<>();
+        expireLeases(now, touched);
+        timeOut(now, touched);
+        place(now, touched);
+        if (!touched.isEmpty()) {
+            touched.forEach(feed::bumpNode);
+            feed.bump();
+        }
+    }
+
+    private void expireLeases(Instant now, Set<String> touched) {
+        List<Node> nodes = storage.read(v -> v.nodes());
+        for (Node n : nodes) {
+            NodeRegistry.Live live = registry.get(n.name());
+            Instant last = live == null ? n.lastSeenAt() : live.lastReportAt();
+            if (n.status() != NodeStatus.READY || last == null
+                    || !last.plus(settings.lease()).plus(settings.lostGrace()).isBefore(now)) {
+                continue;
+            }
+            storage.write(tx -> {
+                Node fresh = tx.node(n.name()).orElseThrow();
+                if (fresh.status() != NodeStatus.READY) {
+                    return null;
+                }
+                tx.upsertNode(fresh.withStatus(NodeStatus.LOST));
+                String why = "node " + n.name() + " has not reported since " + last;
+                tx.append(Event.node(now, "node-lost", n.name(), why + "; its lease ran out"));
+                for (Task t : tx.tasksOnNode(n.name())) {
+                    if (t.state().onNode()) {
+                        Job job = tx.job(t.jobId()).orElseThrow();
+                        transitions.apply(tx, job, t, new TaskEvent.Lost(why, now), touched);
+                    }
+                }
+                return null;
+            });
+        }
+    }
+
+    private void timeOut(Instant now, Set<String> touched) {
+        List<Task> live = storage.read(v -> v.tasksInStates(EnumSet.of(JobState.RUNNING, JobState.SUSPENDED)));
+        for (Task t : live) {
+            JobSpec spec = spec(t.jobId());
+            if (spec == null || spec.timeout() == null || t.startedAt() == null || !t.startedAt().plus(spec.timeout()).isBefore(now)) {
+                continue;
+            }
+            storage.write(tx -> {
+                Job job = tx.job(t.jobId()).orElseThrow();
+                Task fresh = job.task(t.index());
+                if (fresh.attempts() == t.attempts() && fresh.state().onNode()) {
+                    transitions.apply(tx, job, fresh, new TaskEvent.TimedOut(now), touched);
+                }
+                return null;
+            });
+        }
+    }
+
+    private void place(Instant now, Set<String> touched) {
+        List<Task> queued = storage.read(v -> v.tasksInStates(EnumSet.of(JobState.QUEUED)));
+        if (queued.isEmpty()) {
+            return;
+        }
+        List<Node> nodes = storage.read(v -> v.nodes());
+        List<Task> onNodes = storage.read(v -> v.tasksInStates(EnumSet.of(JobState.PLACED, JobState.RUNNING, JobState.SUSPENDED)));
+        Map<String, Resources> allocated = new HashMap<>();
+        for (Task t : onNodes) {
+            JobSpec s = spec(t.jobId());
+            if (s != null && t.node() != null) {
+                allocated.merge(t.node(), s.resources(), Resources::plus);
+            }
+        }
+        List<NodeView> views = new ArrayList<>();
+        for (Node n : nodes) {
+            CapacityEstimate e = registry.estimate(n.name(), now);
+            views.add(new NodeView(n.name(), n.labels(), n.status() == NodeStatus.READY && !n.cordoned(), e,
+                    allocated.getOrDefault(n.name(), Resources.ZERO)));
+        }
+        List<PendingTask> pending = new ArrayList<>(queued.size());
+        Map<String, Long> order = new HashMap<>();
+        for (Task t : queued) {
+            JobSpec s = spec(t.jobId());
+            if (s == null) {
+                continue;
+            }
+            long o = order.computeIfAbsent(t.jobId(), id -> (long) order.size());
+            pending.add(new PendingTask(t.jobId(), t.index(), s.resources(), s.priority(), o, s.labels()));
+        }
+        List<Placement> placements = scheduler.schedule(views, pending, settings.maxPlacementsPerCycle());
+        if (placements.isEmpty()) {
+            return;
+        }
+        storage.write(tx -> {
+            Map<String, Job> jobs = new HashMap<>();
+            for (Placement p : placements) {
+                Job job = jobs.computeIfAbsent(p.jobId(), id -> tx.job(id).orElse(null));
+                if (job == null) {
+                    continue;
+                }
+                Task t = job.task(p.index());
+                if (t != null && t.state() == JobState.QUEUED) {
+                    transitions.apply(tx, job, t, new TaskEvent.Place(p.node(), now), touched);
+                }
+            }
+            return null;
+        });
+    }
+
+    private JobSpec spec(String jobId) {
+        JobSpec s = specs.get(jobId);
+        if (s == null) {
+            s = storage.read(v -> v.job(jobId)).map(Job::spec).orElse(null);
+            if (s != null) {
+                specs.put(jobId, s);
+            }
+        }
+        return s;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        wake();
+        thread.interrupt();
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package dev.glean.controller.nodes;
+
+import dev.glean.controller.ChangeFeed;
+import dev.glean.controller.ControllerSettings;
+import dev.glean.controller.jobs.Launches;
+import dev.glean.controller.jobs.TaskTransitions;
+import dev.glean.core.error.GleanException;
+import dev.glean.core.job.AttemptId;
+import dev.glean.core.job.Event;
+import dev.glean.core.job.Job;
+import dev.glean.core.job.Task;
+import dev.glean.core.job.TaskEvent;
+import dev.glean.core.job.Transition;
+import dev.glean.core.node.Node;
+import dev.glean.core.node.NodeStatus;
+import dev.glean.core.protocol.AgentReport;
+import dev.glean.core.protocol.ContainerReport;
+import dev.glean.core.protocol.DesiredState;
+import dev.glean.core.protocol.Launch;
+import dev.glean.core.protocol.LogChunk;
+import dev.glean.core.protocol.Protocol;
+import dev.glean.core.resources.Resources;
+import dev.glean.core.runtime.ContainerPhase;
+import dev.glean.core.store.StoreTx;
+import dev.glean.core.store.StoreView;
+import dev.glean.core.store.Storage;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The controller's side of the agent protocol. A report is applied in one transaction (node record, log
+ * chunks, container states through the state machine) and answered with the node's desired state.
+ */
+public final class AgentService {
+    private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,253}");
+    private static final Duration NODE_RECORD_REFRESH = Duration.ofSeconds(30);
+
+    private final Storage storage;
+    private final TaskTransitions transitions;
+    private final NodeRegistry registry;
+    private final ChangeFeed feed;
+    private final Clock clock;
+    private final ControllerSettings settings;
+    private final long epoch;
+    private final Runnable onCapacityChange;
+
+    public AgentService(Storage storage, TaskTransitions transitions, NodeRegistry registry, ChangeFeed feed, Clock clock,
+            ControllerSettings settings, long epoch, Runnable onCapacityChange) {
+        this.storage = storage;
+        this.transitions = transitions;
+        this.registry = registry;
+        this.feed = feed;
+        this.clock = clock;
+        this.settings = settings;
+        this.epoch = epoch;
+        this.onCapacityChange = onCapacityChange;
+    }
+
+    public DesiredState report(AgentReport r) {
+        if (r.protocolVersion() != Protocol.VERSION) {
+            throw GleanException.invalid("agent protocol version " + r.protocolVersion() + " is not supported (controller speaks "
+                    + Protocol.VERSION + ")");
+        }
+        if (r.node() == null || !NODE_NAME.matcher(r.node()).matches()) {
+            throw GleanException.invalid("node name must match [A-Za-z0-9_.:-]{1,253}: '" + r.node() + "'");
+        }
+        Instant now = clock.instant();
+        long version = feed.nodeVersion(r.node());
+        Set<String> touched = new HashSet<>();
+        Map<String, Long> offsets = new HashMap<>();
+        List<String> ack = new ArrayList<>();
+        boolean[] changed = {false};
+        registry.known(r.node(), now);
+        Instant previousReport = registry.get(r.node()).lastReportAt();
+        DesiredState d = storage.write(tx -> {
+            changed[0] |= upsertNode(tx, r, now, previousReport);
+            storeLogs(tx, r.logs(), offsets);
+            Map<String, Job> jobs = new HashMap<>();
+            for (ContainerReport c : r.containers()) {
+                AttemptId id;
+                try {
+                    id = AttemptId.parse(c.attemptId());
+                } catch (GleanException e) {
+                    continue;
+                }
+                Job job = jobs.computeIfAbsent(id.jobId(), j -> tx.job(j).orElse(null));
+                Task task = job == null ? null : job.task(id.index());
+                boolean current = task != null && task.attempts() == id.attempt() && task.state().onNode() && r.node().equals(task.node());
+                if (current) {
+                    TaskEvent ev = eventFor(c, now, task);
+                    if (ev != null && transitions.apply(tx, job, task, ev, touched) instanceof Transition.Changed) {
+                        changed[0] = true;
+                        Job refreshed = tx.job(id.jobId()).orElseThrow();
+                        jobs.put(id.jobId(), refreshed);
+                        task = refreshed.task(id.index());
+                        current = task.attempts() == id.attempt() && task.state().onNode();
+                    }
+                }
+                long stored = offsets.computeIfAbsent(c.attemptId(), tx::logSize);
+                offsets.put(c.attemptId(), stored);
+                boolean logsComplete = stored >= c.logSize() || stored >= settings.maxLogBytesPerAttempt();
+                if (c.phase() == ContainerPhase.EXITED && !current && logsComplete) {
+                    ack.add(c.attemptId());
+                }
+            }
+            return desired(tx, r.node(), version, offsets, ack);
+        });
+        registry.reported(r.node(), r.instance(), r.sample(), r.containers(), now, settings.capacity().window());
+        touched.forEach(feed::bumpNode);
+        if (changed[0]) {
+            feed.bump();
+        }
+        onCapacityChange.run();
+        return d;
+    }
+
+    /** Long-poll: answers once the node's desired state changed after {@code seen}, or after {@code wait}. */
+    public DesiredState awaitDesired(String node, long seen, Duration wait) throws InterruptedException {
+        if (node == null || !NODE_NAME.matcher(node).matches()) {
+            throw GleanException.invalid("node name must match [A-Za-z0-9_.:-]{1,253}: '" + node + "'");
+        }
+        long v = feed.awaitNodeChange(node, seen, wait);
+        return storage.read(view -> desired(view, node, v, Map.of(), List.of()));
+    }
+
+    private static TaskEvent eventFor(ContainerReport c, Instant now, Task task) {
+        return switch (c.phase()) {
+            case CREATED -> null;
+            case RUNNING, PAUSED -> task.state() == dev.glean.core.job.JobState.PLACED
+                    ? new TaskEvent.Started(c.startedAt() != null ? c.startedAt() : now) : null;
+            case EXITED -> c.exitCode() != null
+                    ? new TaskEvent.Exited(c.exitCode(), c.finishedAt() != null ? c.finishedAt() : now)
+                    : new TaskEvent.LaunchFailed(c.reason() == null ? "ended without an exit code" : c.reason(), now);
+        };
+    }
+
+    private boolean upsertNode(StoreTx tx, AgentReport r, Instant now, Instant previousReport) {
+        Optional<Node> existing = tx.node(r.node());
+        Resources capacity = r.sample() != null ? r.sample().capacity()
+                : existing.map(Node::capacity).orElse(Resources.ZERO);
+        if (existing.isEmpty()) {
+            tx.upsertNode(new Node(r.node(), r.labels(), NodeStatus.READY, false, capacity, r.instance(), now, now));
+            tx.append(Event.node(now, "node-registered", r.node(), "first report from agent " + r.instance()));
+            return true;
+        }
+        Node n = existing.get();
+        boolean back = n.status() != NodeStatus.READY;
+        boolean restarted = r.instance() != null && !r.instance().equals(n.agentInstance());
+        boolean differs = !n.labels().equals(r.labels()) || !n.capacity().equals(capacity);
+        if (back || restarted || differs || n.lastSeenAt() == null || n.lastSeenAt().plus(NODE_RECORD_REFRESH).isBefore(now)) {
+            tx.upsertNode(new Node(n.name(), r.labels(), NodeStatus.READY, n.cordoned(), capacity, r.instance(), n.registeredAt(), now));
+        }
+        if (back) {
+            tx.append(Event.node(now, "node-ready", r.node(), "reporting again after " + n.status()));
+        } else if (restarted) {
+            tx.append(Event.node(now, "agent-restarted", r.node(), "agent instance " + r.instance() + " replaced " + n.agentInstance()
+                    + (previousReport != null ? "; previous report at " + previousReport : "")));
+        }
+        return back;
+    }
+
+    private void storeLogs(StoreTx tx, List<LogChunk> chunks, Map<String, Long> offsets) {
+        long cap = settings.maxLogBytesPerAttempt();
+        for (LogChunk ch : chunks) {
+            if (ch.data() == null || ch.offset() < 0) {
+                continue;
+            }
+            long size = tx.logSize(ch.attemptId());
+            if (size >= cap) {
+                // Past the cap the rest is dropped; say we hold it so the agent stops resending.
+                offsets.put(ch.attemptId(), Math.max(size, ch.offset() + ch.data().length));
+                continue;
+            }
+            byte[] data = ch.data();
+            if (size + data.length > cap) {
+                data = java.util.Arrays.copyOf(data, (int) (cap - size));
+            }
+            long after = tx.appendLog(ch.attemptId(), ch.offset(), data);
+            offsets.put(ch.attemptId(), after >= cap ? ch.offset() + ch.data().length : after);
+        }
+    }
+
+    private DesiredState desired(StoreView v, String node, long version, Map<String, Long> offsets, List<String> ack) {
+        List<Launch> run = new ArrayList<>();
+        Map<String, Job> jobs = new HashMap<>();
+        for (Task t : v.tasksOnNode(node)) {
+            if (!t.state().onNode()) {
+                continue;
+            }
+            Job job = jobs.computeIfAbsent(t.jobId(), id -> v.job(id).orElse(null));
+            if (job != null) {
+                run.add(Launches.of(job, t));
+            }
+        }
+        return new DesiredState(Protocol.VERSION, node, version, epoch, settings.lease().toMillis(), run, ack, offsets,
+                registry.estimate(node, clock.instant()).lendableMemory());
+    }
+}

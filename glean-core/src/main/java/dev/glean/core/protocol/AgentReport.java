@@ -1,0 +1,28 @@
+package dev.glean.core.protocol;
+
+import dev.glean.core.node.NodeSample;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What an agent sends each period (and at once when a container starts or ends). Level-triggered: it always
+ * lists every container the agent holds, so a lost message is repaired by the next one. {@code instance}
+ * changes each time the agent process starts. {@code sample} may be null before the first reading.
+ */
+public record AgentReport(
+        int protocolVersion,
+        String node,
+        String instance,
+        Map<String, String> labels,
+        NodeSample sample,
+        List<ContainerReport> containers,
+        List<LogChunk> logs,
+        Instant sentAt) {
+
+    public AgentReport {
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        containers = containers == null ? List.of() : List.copyOf(containers);
+        logs = logs == null ? List.of() : List.copyOf(logs);
+    }
+}

@@ -1,0 +1,18 @@
+package dev.glean.core.protocol;
+
+import dev.glean.core.runtime.ContainerPhase;
+import java.time.Instant;
+
+/**
+ * An attempt's container as the agent sees it. {@code logSize} is the size of its local log; once the
+ * container has EXITED and the controller holds {@code logSize} bytes, it can acknowledge the attempt.
+ * {@code reason} explains an EXITED without exit code (failed to start, vanished, killed by the lease).
+ */
+public record ContainerReport(
+        String attemptId,
+        ContainerPhase phase,
+        Integer exitCode,
+        Instant startedAt,
+        Instant finishedAt,
+        long logSize,
+        String reason) {}

@@ -1,0 +1,37 @@
+package dev.glean.core.schedule;
+
+import dev.glean.core.resources.Bytes;
+import dev.glean.core.resources.Millicores;
+import java.time.Duration;
+
+/**
+ * The knobs of lending. {@code memoryReserveFraction} (with {@code memoryReserveMin}) is THE memory setting:
+ * the estimator keeps this much free for the incumbents when admitting, and the guard evicts when free memory
+ * falls below it, so an evicted job is never admitted straight back. {@code cpuOvercommit} multiplies
+ * lendable CPU for admission (the kernel takes CPU back at once). Readings older than {@code staleAfter}
+ * lend nothing. {@code window} is how far back the incumbents' peak is taken.
+ */
+public record CapacitySettings(
+        double cpuOvercommit,
+        Millicores cpuHeadroom,
+        double memoryReserveFraction,
+        Bytes memoryReserveMin,
+        Duration staleAfter,
+        Duration window) {
+
+    public static final CapacitySettings DEFAULTS = new CapacitySettings(
+            1.0, new Millicores(100), 0.10, Bytes.ofMiB(256), Duration.ofSeconds(10), Duration.ofMinutes(5));
+
+    public CapacitySettings {
+        if (cpuOvercommit < 1.0 || cpuOvercommit > 10) {
+            throw dev.glean.core.error.GleanException.invalid("cpu over-commit must be between 1 and 10: " + cpuOvercommit);
+        }
+        if (memoryReserveFraction < 0 || memoryReserveFraction >= 1) {
+            throw dev.glean.core.error.GleanException.invalid("memory reserve must be a fraction in [0, 1): " + memoryReserveFraction);
+        }
+    }
+
+    public Bytes memoryReserve(Bytes total) {
+        return Bytes.max(total.times(memoryReserveFraction), memoryReserveMin);
+    }
+}

@@ -1,0 +1,3 @@
+package dev.glean.core.schedule;
+
+public record Placement(String jobId, int index, String node) {}
