@@ -58,7 +58,7 @@ public final class JobService {
             tx.insertJob(j);
             tx.append(new Event(0, now, "submitted", id, null, null, null, null, JobState.QUEUED,
                     "submitted by tenant " + spec.tenant(), Map.of("tasks", Integer.toString(tasks.size()))));
-            return j;
+            return tx.job(id).orElseThrow();
         });
         feed.bump();
         onQueued.run();

@@ -20,6 +20,7 @@ public interface StoreView {
     /** Tasks in any of the states, ordered by job submission then index; the scheduler's queue. */
     List<Task> tasksInStates(Collection<JobState> states);
 
+    /** Tasks that hold resources on the node now (PLACED, RUNNING, SUSPENDED), by job submission then index. */
     List<Task> tasksOnNode(String node);
 
     /** Every attempt of the job, by task index then number. */

@@ -1,0 +1,139 @@
+package dev.glean.controller.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.glean.api.WireJson;
+import dev.glean.controller.Controller;
+import dev.glean.controller.ControllerSettings;
+import dev.glean.controller.store.InMemoryStorage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The REST API over real HTTP: good requests, and every kind of bad one gets a 4xx JSON error. */
+class ApiServerTest {
+    private Controller controller;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private String base;
+
+    @BeforeEach
+    void start() throws Exception {
+        controller = new Controller(ControllerSettings.defaults().withPort(0), new InMemoryStorage(), Clock.systemUTC()).start();
+        base = "http://127.0.0.1:" + controller.port();
+    }
+
+    @AfterEach
+    void stop() {
+        controller.close();
+    }
+
+    private HttpResponse<String> send(String method, String path, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json");
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> r) throws Exception {
+        return WireJson.mapper().readTree(r.body());
+    }
+
+    @Test
+    void submitReturnsTheJobObject() throws Exception {
+        HttpResponse<String> r = send("POST", "/api/v1/jobs",
+                "{\"name\":\"x\",\"command\":[\"sh\",\"-c\",\"echo hi\"],\"cpu\":0.5,\"memory\":\"256M\",\"priority\":3,\"tenant\":\"t1\"}");
+        assertEquals(201, r.statusCode(), r.body());
+        JsonNode j = json(r);
+        for (String f : new String[] {"id", "name", "tenant", "state", "exitCode", "node", "submittedAt", "startedAt", "finishedAt", "cpu",
+                "memoryBytes", "priority", "tasks", "attempts", "events"}) {
+            assertTrue(j.has(f), "job object lacks " + f + ": " + j);
+        }
+        assertTrue(j.get("id").asText().matches("[A-Za-z0-9_.:-]+"));
+        assertEquals("QUEUED", j.get("state").asText());
+        assertEquals(0.5, j.get("cpu").asDouble());
+        assertEquals(256L << 20, j.get("memoryBytes").asLong());
+        assertEquals(3, j.get("priority").asInt());
+        assertEquals("t1", j.get("tenant").asText());
+        assertTrue(j.get("exitCode").isNull());
+        JsonNode got = json(send("GET", "/api/v1/jobs/" + j.get("id").asText(), null));
+        assertEquals(j.get("submittedAt"), got.get("submittedAt"));
+        JsonNode list = json(send("GET", "/api/v1/jobs?state=QUEUED", null));
+        assertEquals(1, list.get("jobs").size());
+        assertEquals(0, json(send("GET", "/api/v1/jobs?state=RUNNING", null)).get("jobs").size());
+        HttpResponse<String> c = send("DELETE", "/api/v1/jobs/" + j.get("id").asText(), null);
+        assertEquals(200, c.statusCode());
+        assertEquals("CANCELLED", json(c).get("state").asText());
+        assertEquals(409, send("DELETE", "/api/v1/jobs/" + j.get("id").asText(), null).statusCode());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "malformed JSON|{\"command\":[\"true\"|400|malformed_request",
+        "not an object|[1,2]|400|malformed_request",
+        "empty command|{\"command\":[]}|400|invalid_argument",
+        "command as string|{\"command\":\"echo hi\"}|400|invalid_argument",
+        "negative cpu|{\"command\":[\"true\"],\"cpu\":-1}|400|invalid_argument",
+        "bad memory unit|{\"command\":[\"true\"],\"memory\":\"5XB\"}|400|invalid_argument",
+        "negative memory|{\"command\":[\"true\"],\"memory\":\"-5G\"}|400|invalid_argument",
+        "unknown field|{\"command\":[\"true\"],\"cpus\":1}|400|unknown_field",
+        "bad array|{\"command\":[\"true\"],\"array\":\"9-1\"}|400|invalid_argument",
+        "bad timeout|{\"command\":[\"true\"],\"timeout\":\"soon\"}|400|invalid_argument",
+        "volume not allowed|{\"command\":[\"true\"],\"volumes\":[\"/etc:/x\"]}|403|permission_denied",
+        "empty body||400|malformed_request"})
+    void badSubmissionsAreRefusedWithJson(String what, String body, int status, String code) throws Exception {
+        HttpResponse<String> r = send("POST", "/api/v1/jobs", body == null ? "" : body);
+        assertEquals(status, r.statusCode(), r.body());
+        JsonNode e = json(r).get("error");
+        assertEquals(code, e.get("code").asText());
+        assertTrue(e.get("message").asText().length() > 5);
+        assertEquals(0, json(send("GET", "/api/v1/jobs", null)).get("jobs").size(), "nothing half-written");
+    }
+
+    @Test
+    void oversizedBodiesAreRefused() throws Exception {
+        String big = "{\"command\":[\"" + "x".repeat(1 << 20) + "\"]}";
+        HttpResponse<String> r = send("POST", "/api/v1/jobs", big);
+        assertEquals(413, r.statusCode());
+        assertEquals("payload_too_large", json(r).get("error").get("code").asText());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"GET,/api/v1/jobs/999,404", "DELETE,/api/v1/jobs/999,404", "GET,/api/v1/jobs/999/logs,404", "GET,/api/v1/nope,404",
+            "PUT,/api/v1/jobs,405", "GET,/api/v1/jobs?state=BOGUS,400", "GET,/api/v1/events?job=999,404",
+            "GET,/api/v1/jobs/1?wait=forever,400"})
+    void unknownThingsAre4xxJson(String method, String path, int status) throws Exception {
+        HttpResponse<String> r = send(method, path, null);
+        assertEquals(status, r.statusCode(), r.body());
+        assertTrue(json(r).get("error").has("code"));
+    }
+
+    @Test
+    void healthAndNodesAnswer() throws Exception {
+        assertEquals("ok", json(send("GET", "/healthz", null)).get("status").asText());
+        assertEquals(0, json(send("GET", "/api/v1/nodes", null)).get("nodes").size());
+    }
+
+    @Test
+    void logsOfAJobNotYetStartedAreEmpty() throws Exception {
+        String id = json(send("POST", "/api/v1/jobs", "{\"command\":[\"true\"]}")).get("id").asText();
+        HttpResponse<String> r = send("GET", "/api/v1/jobs/" + id + "/logs", null);
+        assertEquals(200, r.statusCode());
+        assertEquals("", r.body());
+        assertEquals(404, send("GET", "/api/v1/jobs/" + id + "/logs?task=5", null).statusCode());
+        assertEquals(400, send("GET", "/api/v1/jobs/" + id + "/logs?task=x", null).statusCode());
+    }
+
+    @Test
+    void agentReportsWithGarbageAreRefused() throws Exception {
+        assertEquals(400, send("POST", "/api/v1/agent/report", "{\"protocolVersion\":\"x\"").statusCode());
+        assertEquals(400, send("POST", "/api/v1/agent/report", "{\"protocolVersion\":1,\"node\":\"bad name!\"}").statusCode());
+    }
+}
