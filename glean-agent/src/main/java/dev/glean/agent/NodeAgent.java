@@ -42,6 +42,10 @@ import java.util.function.Function;
 public final class NodeAgent implements AutoCloseable {
     private static final int MAX_LOG_CHUNK = 256 * 1024;
     private static final int MAX_LOG_PER_REPORT = 2 * 1024 * 1024;
+    /** Reason given for containers stopped because the lease ran out; the controller treats them as lost, not failed. */
+    public static final String LEASE_EXPIRED = dev.glean.core.protocol.ContainerReport.LEASE_EXPIRED;
+    /** Without a lease the controller may soon give the work elsewhere: stop fast, not with the full grace. */
+    private static final Duration LEASE_STOP_GRACE = Duration.ofSeconds(2);
 
     private final AgentSettings settings;
     private final ContainerRuntime runtime;
@@ -91,6 +95,10 @@ public final class NodeAgent implements AutoCloseable {
         return this;
     }
 
+    public java.nio.file.Path leaseFile() {
+        return settings.stateDir().resolve("lease");
+    }
+
     public String instance() {
         return instance;
     }
@@ -135,6 +143,8 @@ public final class NodeAgent implements AutoCloseable {
             String reason = c.detail();
             if (c.phase() == ContainerPhase.EXITED && stopReasons.containsKey(c.id())) {
                 reason = stopReasons.get(c.id());
+            } else if (c.phase() == ContainerPhase.EXITED && LeaseWatchdog.killed(settings.stateDir(), c.id())) {
+                reason = LEASE_EXPIRED + " (killed by the lease watchdog)";
             }
             reports.add(new ContainerReport(c.id(), c.phase(), c.exitCode(), c.startedAt(), c.finishedAt(), local, reason));
         }
@@ -250,8 +260,10 @@ public final class NodeAgent implements AutoCloseable {
             switch (a) {
                 case AgentAction.Start s -> launch(s.launch());
                 case AgentAction.Stop s -> async(s.containerId(), () -> {
-                    stopReasons.putIfAbsent(s.containerId(), s.reason());
-                    runtime.stop(s.containerId(), settings.stopGrace());
+                    boolean lease = s.reason().equals(LEASE_EXPIRED);
+                    stopReasons.putIfAbsent(s.containerId(), lease ? LEASE_EXPIRED : s.reason());
+                    runtime.stop(s.containerId(), lease && settings.stopGrace().compareTo(LEASE_STOP_GRACE) > 0
+                            ? LEASE_STOP_GRACE : settings.stopGrace());
                 });
                 case AgentAction.Remove r -> async(r.containerId(), () -> {
                     if (failedStarts.remove(r.containerId()) == null) {
@@ -260,6 +272,7 @@ public final class NodeAgent implements AutoCloseable {
                     acked.remove(r.containerId());
                     controllerOffsets.remove(r.containerId());
                     stopReasons.remove(r.containerId());
+                    LeaseWatchdog.forget(settings.stateDir(), r.containerId());
                 });
             }
         }

@@ -145,6 +145,22 @@ class ControllerScenarioTest {
     }
 
     @Test
+    void aContainerStoppedForItsLeaseIsRequeuedNotFailed() {
+        SimulatedAgent n1 = node("n1", 2);
+        n1.report();
+        Job j = jobs.submit(spec(1, 0, null, null));
+        loop.cycle();
+        n1.report();
+        n1.exit(n1.running().get(0), 137, dev.glean.core.protocol.ContainerReport.LEASE_EXPIRED + " (killed by the lease watchdog)");
+        n1.report();
+        Job back = jobs.get(j.id());
+        assertEquals(JobState.QUEUED, back.state());
+        assertEquals(JobState.LOST, storage.read(v -> v.attempts(j.id())).get(0).state());
+        loop.cycle();
+        assertEquals(JobState.PLACED, jobs.get(j.id()).state());
+    }
+
+    @Test
     void cancelStopsTheContainerAndEndsCancelled() {
         SimulatedAgent n1 = node("n1", 2);
         n1.report();

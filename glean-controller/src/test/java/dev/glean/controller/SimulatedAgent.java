@@ -80,8 +80,12 @@ public final class SimulatedAgent {
     }
 
     public void exit(String id, int code) {
+        exit(id, code, null);
+    }
+
+    public void exit(String id, int code, String reason) {
         ContainerReport c = containers.get(id);
-        containers.put(id, new ContainerReport(id, ContainerPhase.EXITED, code, c.startedAt(), clock.instant(), 0, null));
+        containers.put(id, new ContainerReport(id, ContainerPhase.EXITED, code, c.startedAt(), clock.instant(), 0, reason));
     }
 
     public void print(String id, String text) {

@@ -1,8 +1,14 @@
 package dev.glean.agent.cgroup;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Where the cgroup filesystems of this host are. {@link Mode#V1}: one hierarchy per controller under
@@ -60,5 +66,42 @@ public record CgroupHost(Path root, Mode mode, String parent) {
     /** The absolute cgroupsPath given to runc for one container: {@code /<parent>/<id>}. */
     public String containerCgroupPath(String containerId) {
         return "/" + parent + "/" + containerId;
+    }
+
+    /**
+     * Every mounted hierarchy: on v2 the root; on v1 each directory under the root that is a cgroup (has
+     * {@code cgroup.procs}), including named ones like name=systemd and the hybrid cgroup2 at unified/. runc
+     * creates a container's cgroup in all of them, so cleanup must visit all of them. Co-mounts reached by
+     * several names (cpu -> cpu,cpuacct) are listed once.
+     */
+    public List<Path> hierarchies() {
+        if (mode == Mode.V2) {
+            return List.of(root);
+        }
+        List<Path> found = new ArrayList<>();
+        Set<Path> seen = new HashSet<>();
+        try (Stream<Path> children = Files.list(root)) {
+            for (Path dir : children.sorted().toList()) {
+                if (Files.isDirectory(dir) && Files.exists(dir.resolve("cgroup.procs")) && seen.add(realPath(dir))) {
+                    found.add(dir);
+                }
+            }
+        } catch (IOException e) {
+            return List.of();
+        }
+        return found;
+    }
+
+    /** A container's cgroup directory inside one hierarchy (see {@link #containerCgroupPath}). */
+    public Path containerDir(Path hierarchy, String containerId) {
+        return hierarchy.resolve(parent).resolve(containerId);
+    }
+
+    private static Path realPath(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
     }
 }

@@ -45,6 +45,8 @@ public final class DemoCommand implements Callable<Integer> {
     Path data;
 
     private final List<Process> started = new ArrayList<>();
+    private volatile ApiClient api;
+    private volatile String activeJob;
 
     @Override
     public Integer call() throws Exception {
@@ -53,6 +55,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         ApiClient api = client.client();
+        this.api = api;
         Thread cleanup = new Thread(this::stopStarted);
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
@@ -69,9 +72,11 @@ public final class DemoCommand implements Callable<Integer> {
             JsonNode before = nodeUsage(api, node);
             long t0 = System.nanoTime();
             String id = submit(api);
+            activeJob = id;
             out.println("demo: submitted job " + id + ": " + tasks + " Monte-Carlo tasks estimating pi, " + samples
                     + " points each, cpu 0.5, memory 64M");
             JsonNode job = progress(api, id, out);
+            activeJob = null;
             double secs = (System.nanoTime() - t0) / 1e9;
             Thread.sleep(1200); // one more agent reading covers the end of the last task
             JsonNode after = nodeUsage(api, node);
@@ -208,6 +213,15 @@ public final class DemoCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "%.1f", d);
     }
 
+    private static boolean hasTasks(ApiClient api) {
+        for (JsonNode n : api.get("/api/v1/nodes").path("nodes")) {
+            if (n.path("usage").path("containers").asInt() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private Process self(String... args) throws java.io.IOException {
         return build(args).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     }
@@ -225,6 +239,20 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private void stopStarted() {
+        String job = activeJob;
+        if (job != null) {
+            // Interrupted mid-run: cancel the job first so its containers end before glean does.
+            try {
+                api.delete("/api/v1/jobs/" + job);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (System.nanoTime() < deadline && hasTasks(api)) {
+                    Thread.sleep(250);
+                }
+            } catch (RuntimeException | InterruptedException e) {
+                // best effort: glean's lease stops the containers anyway
+            }
+            activeJob = null;
+        }
         for (Process p : List.copyOf(started)) {
             if (p.isAlive()) {
                 p.destroy();

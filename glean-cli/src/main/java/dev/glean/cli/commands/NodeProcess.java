@@ -2,6 +2,7 @@ package dev.glean.cli.commands;
 
 import dev.glean.agent.AgentSettings;
 import dev.glean.agent.ControllerLink;
+import dev.glean.agent.LeaseWatchdog;
 import dev.glean.agent.NodeAgent;
 import dev.glean.agent.cgroup.CgroupHost;
 import dev.glean.agent.metrics.HostSampler;
@@ -20,6 +21,8 @@ import java.time.Duration;
 
 /** Builds the long-running parts (controller, agent) from settings; shared by up, controller and agent. */
 final class NodeProcess {
+    /** After the lease ran out, the agent stops containers within ~2 s; the watchdog acts only if it did not. */
+    static final Duration WATCHDOG_SLACK = Duration.ofSeconds(3);
     private NodeProcess() {}
 
     static Controller controller(ControllerSettings s, Path dataDir, String db) throws IOException {
@@ -45,10 +48,14 @@ final class NodeProcess {
         requireRoot();
         CgroupHost cgroups = CgroupHost.detect();
         Path state = s.stateDir();
-        RuncRuntime runtime = RuncRuntime.create(RuncRuntime.Settings.defaults(state.resolve("containers"), state.resolve("runc"), cgroups,
-                s.stopGrace()));
+        RuncRuntime.Settings rs = RuncRuntime.Settings.defaults(state.resolve("containers")).withCgroups(cgroups)
+                .withRuncRoot(state.resolve("runc"));
+        RuncRuntime runtime = RuncRuntime.create(rs);
         HostSampler sampler = HostSampler.create(Path.of("/proc"), cgroups, Clock.systemUTC());
-        return new NodeAgent(s, runtime, sampler::sample, new ControllerLink(s.controllers()), Clock.systemUTC(), log).start();
+        NodeAgent agent = new NodeAgent(s, runtime, sampler::sample, new ControllerLink(s.controllers()), Clock.systemUTC(), log);
+        // Kills the secondaries if this agent dies and its lease runs out (see LeaseWatchdog).
+        LeaseWatchdog.ensureRunning(state, agent.leaseFile(), rs.runcPath(), rs.runcRoot(), WATCHDOG_SLACK);
+        return agent.start();
     }
 
     static void requireRoot() {

@@ -137,7 +137,9 @@ public final class AgentService {
             case CREATED -> null;
             case RUNNING, PAUSED -> task.state() == dev.glean.core.job.JobState.PLACED
                     ? new TaskEvent.Started(c.startedAt() != null ? c.startedAt() : now) : null;
-            case EXITED -> c.exitCode() != null
+            case EXITED -> c.stoppedForLease()
+                    ? new TaskEvent.Lost("the node stopped it when its lease ran out", now)
+                    : c.exitCode() != null
                     ? new TaskEvent.Exited(c.exitCode(), c.finishedAt() != null ? c.finishedAt() : now)
                     : new TaskEvent.LaunchFailed(c.reason() == null ? "ended without an exit code" : c.reason(), now);
         };

@@ -37,7 +37,7 @@ public final class Reconciler {
                 continue;
             }
             if (live && !leaseValid) {
-                actions.add(new AgentAction.Stop(c.id(), "lease expired"));
+                actions.add(new AgentAction.Stop(c.id(), dev.glean.core.protocol.ContainerReport.LEASE_EXPIRED));
             } else if (live && !want.containsKey(c.id())) {
                 actions.add(new AgentAction.Stop(c.id(), "no longer desired"));
             } else if (!live && acknowledged.contains(c.id()) && !want.containsKey(c.id())) {

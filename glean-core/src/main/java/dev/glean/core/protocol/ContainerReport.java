@@ -15,4 +15,12 @@ public record ContainerReport(
         Instant startedAt,
         Instant finishedAt,
         long logSize,
-        String reason) {}
+        String reason) {
+
+    /** The reason of a container the agent (or its watchdog) stopped because its lease ran out. */
+    public static final String LEASE_EXPIRED = "lease expired";
+
+    public boolean stoppedForLease() {
+        return reason != null && reason.startsWith(LEASE_EXPIRED);
+    }
+}

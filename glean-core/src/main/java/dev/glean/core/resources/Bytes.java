@@ -80,25 +80,20 @@ public record Bytes(long value) implements Comparable<Bytes> {
         return Long.compare(value, o.value);
     }
 
-    /** Human form, exact when it can be ("256M"), else one decimal ("1.5G"). */
+    /** Human form: exact where it can be ("256M", "1536M"), else one decimal of the largest unit ("23.5G"). */
     public String human() {
         String[] units = {"", "K", "M", "G", "T", "P"};
-        long v = value;
-        int i = 0;
-        while (i < units.length - 1 && v >= 1024 && v % 1024 == 0) {
-            v /= 1024;
-            i++;
+        int u = 0;
+        while (u < units.length - 1 && value >= (1L << (10 * (u + 1)))) {
+            u++;
         }
-        if (i == 0 && value >= 1024) {
-            double d = value;
-            int j = 0;
-            while (d >= 1024 && j < units.length - 1) {
-                d /= 1024;
-                j++;
+        for (int e = u; e >= 0; e--) {
+            long unit = 1L << (10 * e);
+            if (value % unit == 0 && value / unit < 100_000) {
+                return value / unit + units[e];
             }
-            return String.format(Locale.ROOT, "%.1f%s", d, units[j]);
         }
-        return v + units[i];
+        return String.format(Locale.ROOT, "%.1f%s", value / (double) (1L << (10 * u)), units[u]);
     }
 
     @Override

@@ -4,7 +4,10 @@ import dev.glean.core.resources.Bytes;
 import dev.glean.core.resources.Millicores;
 import dev.glean.core.resources.Resources;
 
-/** How much a node can lend, with the parts of the sum so that every figure can be explained. */
+/**
+ * How much a node can lend, with the parts of the sum so that every figure can be explained.
+ * {@code incumbentCpuPeak} is the CPU figure the estimator charged the incumbents with (see its basis).
+ */
 public record CapacityEstimate(
         Resources capacity,
         Millicores incumbentCpuPeak,

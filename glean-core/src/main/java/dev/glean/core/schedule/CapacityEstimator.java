@@ -8,8 +8,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Node history -> what it can lend. This first version takes the incumbents' peak over the recent window
- * (CPU and memory, page cache excluded) and lends the rest minus headroom; memory keeps the reserve free.
+ * Node history -> what it can lend. This first version lends CPU by the incumbents' mean use over the recent
+ * window (CPU is compressible: the idle class hands it back within a scheduler tick when they burst), and
+ * memory by their peak (memory comes back only by killing), keeping the reserve free.
  * Forecasting (decayed percentiles, a daily profile) replaces the window peak later without changing callers.
  */
 public final class CapacityEstimator {
@@ -34,24 +35,25 @@ public final class CapacityEstimator {
             return CapacityEstimate.nothing(capacity, "readings are stale (last at " + latest.at() + ")");
         }
         Instant from = now.minus(settings.window());
-        Millicores cpuPeak = Millicores.ZERO;
+        long cpuSum = 0;
+        int n = 0;
         Bytes memPeak = Bytes.ZERO;
         for (NodeSample s : history) {
             if (s.at().isBefore(from)) {
                 continue;
             }
-            if (s.incumbentCpu().compareTo(cpuPeak) > 0) {
-                cpuPeak = s.incumbentCpu();
-            }
+            cpuSum += s.incumbentCpu().value();
+            n++;
             if (s.incumbentMemory().compareTo(memPeak) > 0) {
                 memPeak = s.incumbentMemory();
             }
         }
+        Millicores cpuPeak = new Millicores(n == 0 ? 0 : cpuSum / n);
         Bytes reserve = settings.memoryReserve(capacity.memory());
         Millicores cpu = capacity.cpu().minus(cpuPeak).minus(settings.cpuHeadroom());
         Bytes mem = capacity.memory().minus(memPeak).minus(reserve);
         return new CapacityEstimate(capacity, cpuPeak, settings.cpuHeadroom(), cpu, memPeak, reserve, mem, false,
-                "incumbents' peak over the last " + settings.window().toSeconds() + " s");
+                "incumbents' mean CPU and peak memory over the last " + settings.window().toSeconds() + " s");
     }
 
     /** The admission rule of the Interfaces: CPU requests within lendable CPU x over-commit, memory never over-committed. */

@@ -37,7 +37,7 @@ class UnitsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"268435456,256M", "1610612736,1536M", "1610612737,1.5G", "1000,1000", "1073741824,1G"})
+    @CsvSource({"268435456,256M", "1610612736,1536M", "1610612737,1.5G", "1000,1000", "1073741824,1G", "25275387904,23.5G"})
     void printsHumanSizes(long bytes, String text) {
         assertEquals(text, new Bytes(bytes).human());
     }

@@ -18,9 +18,9 @@ class CapacityEstimatorTest {
     private final CapacityEstimator est = new CapacityEstimator(CapacitySettings.DEFAULTS);
 
     @Test
-    void lendsCapacityMinusIncumbentPeakMinusHeadroom() {
+    void lendsCpuByTheIncumbentsMeanAndMemoryByTheirPeak() {
         var e = est.estimate(List.of(Samples.node(T, 4, 16, 1500, 4096), Samples.node(T.plusSeconds(1), 4, 16, 500, 2048)), T.plusSeconds(1));
-        assertEquals(new Millicores(4000 - 1500 - 100), e.lendableCpu());
+        assertEquals(new Millicores(4000 - 1000 - 100), e.lendableCpu());
         Bytes total = new Bytes(16L << 30);
         assertEquals(total.minus(Bytes.ofMiB(4096)).minus(total.times(0.10)), e.lendableMemory());
         assertFalse(e.stale());

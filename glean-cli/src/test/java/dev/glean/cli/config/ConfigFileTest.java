@@ -1,0 +1,114 @@
+package dev.glean.cli.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.glean.agent.AgentSettings;
+import dev.glean.agent.GuardMode;
+import dev.glean.controller.ControllerSettings;
+import dev.glean.core.error.ErrorCode;
+import dev.glean.core.error.GleanException;
+import dev.glean.core.resources.Bytes;
+import dev.glean.core.resources.Millicores;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Pins every default (Trino's rule): changing one is a decision, made here and in docs/CONFIG.md together. */
+class ConfigFileTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void controllerDefaults() {
+        ControllerSettings s = ConfigFile.empty().controllerSettings(null);
+        assertEquals("127.0.0.1", s.bind());
+        assertEquals(7070, s.port());
+        assertEquals(Duration.ofSeconds(15), s.lease());
+        assertEquals(Duration.ofSeconds(5), s.lostGrace());
+        assertEquals(1.0, s.capacity().cpuOvercommit());
+        assertEquals(new Millicores(100), s.capacity().cpuHeadroom());
+        assertEquals(0.10, s.capacity().memoryReserveFraction());
+        assertEquals(Bytes.ofMiB(256), s.capacity().memoryReserveMin());
+        assertEquals(Duration.ofSeconds(10), s.capacity().staleAfter());
+        assertEquals(Duration.ofMinutes(5), s.capacity().window());
+        assertEquals(5, s.maxRequeues());
+        assertEquals(2000, s.maxPlacementsPerCycle());
+        assertEquals(Duration.ofSeconds(1), s.cycle());
+        assertEquals(64L << 20, s.maxLogBytesPerAttempt());
+        assertEquals(List.of(), s.allowedVolumes());
+        assertEquals(Path.of("./.glean"), ConfigFile.empty().dataDir(null));
+    }
+
+    @Test
+    void agentDefaults() {
+        AgentSettings a = ConfigFile.empty().agentSettings("n", List.of(URI.create("http://c:7070")), null, null);
+        assertEquals(GuardMode.BALANCED, a.guard());
+        assertEquals(Path.of("/var/lib/glean/agent"), a.stateDir());
+        assertEquals(Duration.ofSeconds(1), a.reportInterval());
+        assertEquals(Duration.ofMillis(100), a.watchInterval());
+        assertEquals(1024, a.pidsPerJob());
+        assertEquals(16384, a.pidsTotal());
+        assertEquals(Duration.ofSeconds(10), a.stopGrace());
+        assertEquals(Map.of(), a.labels());
+    }
+
+    @Test
+    void typedValuesAreReadAndFlagsOverride() throws Exception {
+        Path f = dir.resolve("glean.yaml");
+        Files.writeString(f, """
+                controller:
+                  port: 8080
+                  lease: 30s
+                  memoryReserve: 15%
+                  cpuHeadroom: 250m
+                  maxLogBytesPerAttempt: 1G
+                  volumes: [/data]
+                agent:
+                  node: n7
+                  controller: [http://a:7070, http://b:7070]
+                  guard: strict
+                  labels: {zone: x}
+                """);
+        ConfigFile c = ConfigFile.load(f);
+        ControllerSettings s = c.controllerSettings(null);
+        assertEquals(8080, s.port());
+        assertEquals(9090, c.controllerSettings(9090).port());
+        assertEquals(Duration.ofSeconds(30), s.lease());
+        assertEquals(0.15, s.capacity().memoryReserveFraction(), 1e-9);
+        assertEquals(new Millicores(250), s.capacity().cpuHeadroom());
+        assertEquals(1L << 30, s.maxLogBytesPerAttempt());
+        assertEquals(List.of("/data"), s.allowedVolumes());
+        AgentSettings a = c.agentSettings(null, List.of(), null, null);
+        assertEquals("n7", a.node());
+        assertEquals(2, a.controllers().size());
+        assertEquals(GuardMode.STRICT, a.guard());
+        assertEquals(GuardMode.MAX_HARVEST, c.agentSettings(null, List.of(), "max-harvest", null).guard());
+        assertEquals(Map.of("zone", "x"), a.labels());
+    }
+
+    @Test
+    void mistakesAreOneLineConfigErrors() throws Exception {
+        String[] bad = {"controler:\n  port: 1\n", "controller:\n  prot: 1\n", "controller:\n  lease: soon\n", "controller:\n  port: 99999\n",
+            "controller:\n  memoryReserve: 150%\n", "agent:\n  guard: paranoid\n", "controller: [1, 2]\n", "controller:\n  port: [\n",
+            "controller:\n  cpuOvercommit: 0.5\n"};
+        for (String text : bad) {
+            Path f = dir.resolve("bad.yaml");
+            Files.writeString(f, text);
+            GleanException e = assertThrows(GleanException.class, () -> {
+                ConfigFile c = ConfigFile.load(f);
+                c.controllerSettings(null);
+                c.agentSettings("n", List.of(), null, null);
+            }, text);
+            assertTrue(e.code() == ErrorCode.CONFIG_INVALID || e.code() == ErrorCode.INVALID_ARGUMENT, text);
+            assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        }
+        assertThrows(GleanException.class, () -> ConfigFile.load(dir.resolve("missing.yaml")));
+    }
+}
