@@ -32,10 +32,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--tasks", defaultValue = "12", description = "Monte-Carlo tasks to run (default 12)")
+    @Option(names = "--tasks", defaultValue = "16", description = "Monte-Carlo tasks to run (default 16)")
     int tasks;
 
-    @Option(names = "--samples", defaultValue = "4000000", description = "random points per task (default 4000000)")
+    @Option(names = "--samples", defaultValue = "15000000", description = "random points per task (default 15000000)")
     long samples;
 
     @Option(names = "--keep", description = "leave glean and the incumbent running afterwards")
@@ -74,7 +74,7 @@ public final class DemoCommand implements Callable<Integer> {
             String id = submit(api);
             activeJob = id;
             out.println("demo: submitted job " + id + ": " + tasks + " Monte-Carlo tasks estimating pi, " + samples
-                    + " points each, cpu 0.5, memory 64M");
+                    + " points each, cpu 0.25, memory 64M");
             JsonNode job = progress(api, id, out);
             activeJob = null;
             double secs = (System.nanoTime() - t0) / 1e9;
@@ -146,7 +146,7 @@ public final class DemoCommand implements Callable<Integer> {
         ObjectNode body = WireJson.mapper().createObjectNode();
         body.put("name", "demo-montecarlo");
         body.put("tenant", "demo");
-        body.put("cpu", 0.5);
+        body.put("cpu", 0.25);
         body.put("memory", "64M");
         body.put("array", "0-" + (tasks - 1));
         ArrayNode cmd = body.putArray("command");

@@ -47,7 +47,14 @@ final class NodeProcess {
     static NodeAgent agent(AgentSettings s, PrintStream log) {
         requireRoot();
         CgroupHost cgroups = CgroupHost.detect();
-        Path state = s.stateDir();
+        Path state = s.stateDir().toAbsolutePath().normalize();
+        try {
+            // The containers' root (an unprivileged host uid) must traverse it to reach their bundles.
+            Files.createDirectories(state);
+            Files.setPosixFilePermissions(state, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        } catch (IOException e) {
+            throw new CliException(1, "cannot create the agent's state directory " + state + ": " + e.getMessage());
+        }
         RuncRuntime.Settings rs = RuncRuntime.Settings.defaults(state.resolve("containers")).withCgroups(cgroups)
                 .withRuncRoot(state.resolve("runc"));
         RuncRuntime runtime = RuncRuntime.create(rs);

@@ -1,0 +1,133 @@
+package dev.glean.cli.e2e;
+
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.glean.agent.AgentSettings;
+import dev.glean.agent.ControllerLink;
+import dev.glean.agent.NodeAgent;
+import dev.glean.agent.cgroup.CgroupCleaner;
+import dev.glean.agent.cgroup.CgroupHost;
+import dev.glean.agent.metrics.HostSampler;
+import dev.glean.agent.runtime.RuncRuntime;
+import dev.glean.controller.Controller;
+import dev.glean.controller.ControllerSettings;
+import dev.glean.controller.store.SqliteStorage;
+import dev.glean.core.runtime.ContainerInfo;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+
+/**
+ * A whole glean on the real host for one test: a controller over a SQLite file and an agent with real runc,
+ * with a parent cgroup of its own ("glean-e2e-<random>") so it never meets a real glean. Either can be stopped and
+ * started again over the same files. {@link #close()} removes every container, cgroup and file it made.
+ */
+final class TestNode implements AutoCloseable {
+    final Path base;
+    final CgroupHost cgroups;
+    final int port;
+    final RuncRuntime.Settings runtimeSettings;
+    Controller controller;
+    NodeAgent agent;
+    private final PrintStream log = new PrintStream(java.io.OutputStream.nullOutputStream());
+
+    private TestNode(Path base, CgroupHost cgroups, int port) {
+        this.base = base;
+        this.cgroups = cgroups;
+        this.port = port;
+        this.runtimeSettings = RuncRuntime.Settings.defaults(base.resolve("agent/containers")).withCgroups(cgroups)
+                .withRuncRoot(base.resolve("agent/runc"));
+    }
+
+    static TestNode open() throws IOException {
+        assumeFalse(Boolean.getBoolean("glean.it.skip"), "glean.it.skip");
+        String parent = "glean-e2e-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        Path base = Files.createTempDirectory(Path.of("/tmp"), "glean-e2e-");
+        Files.setAttribute(base, "unix:mode", 0711);
+        Files.createDirectories(base.resolve("agent"));
+        Files.setAttribute(base.resolve("agent"), "unix:mode", 0711);
+        CgroupHost cg = CgroupHost.detect(Path.of("/sys/fs/cgroup"), parent);
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        TestNode n = new TestNode(base, cg, port);
+        Optional<String> missing = RuncRuntime.probe(n.runtimeSettings);
+        if (missing.isPresent()) {
+            deleteTree(base);
+        }
+        assumeTrue(missing.isEmpty(), () -> "real containers cannot run here: " + missing.orElse(""));
+        return n;
+    }
+
+    String server() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    void startController() throws IOException {
+        controller = new Controller(ControllerSettings.defaults().withPort(port), SqliteStorage.open(base.resolve("glean.db")),
+                Clock.systemUTC()).start();
+    }
+
+    void stopController() {
+        controller.close();
+        controller = null;
+    }
+
+    void startAgent() {
+        AgentSettings s = new AgentSettings("e2e", List.of(URI.create(server())), base.resolve("agent"), java.util.Map.of(),
+                dev.glean.agent.GuardMode.BALANCED, Duration.ofMillis(500), Duration.ofMillis(50), 256, 1024, Duration.ofSeconds(2));
+        RuncRuntime rt = RuncRuntime.create(runtimeSettings);
+        HostSampler sampler = HostSampler.create(Path.of("/proc"), cgroups, Clock.systemUTC());
+        agent = new NodeAgent(s, rt, sampler::sample, new ControllerLink(s.controllers()), Clock.systemUTC(), log).start();
+    }
+
+    /** Stops the agent process's work; its containers keep running, as they do when a real agent dies. */
+    void stopAgent() {
+        agent.close();
+        agent = null;
+    }
+
+    List<ContainerInfo> containers() {
+        return RuncRuntime.create(runtimeSettings).list();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (agent != null) {
+            stopAgent();
+        }
+        if (controller != null) {
+            stopController();
+        }
+        RuncRuntime rt = RuncRuntime.create(runtimeSettings);
+        for (ContainerInfo c : rt.list()) {
+            rt.remove(c.id());
+        }
+        new CgroupCleaner(cgroups).removeParent();
+        deleteTree(base);
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(x);
+            }
+        }
+    }
+}
