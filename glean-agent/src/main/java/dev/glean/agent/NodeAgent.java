@@ -41,7 +41,7 @@ import java.util.function.Function;
  */
 public final class NodeAgent implements AutoCloseable {
     private static final int MAX_LOG_CHUNK = 256 * 1024;
-    private static final int MAX_LOG_PER_REPORT = 2 * 1024 * 1024;
+    private static final int MAX_LOG_PER_REPORT = 1024 * 1024;
     /** Reason given for containers stopped because the lease ran out; the controller treats them as lost, not failed. */
     public static final String LEASE_EXPIRED = dev.glean.core.protocol.ContainerReport.LEASE_EXPIRED;
     /** Without a lease the controller may soon give the work elsewhere: stop fast, not with the full grace. */

@@ -47,6 +47,7 @@ public final class DemoCommand implements Callable<Integer> {
     private final List<Process> started = new ArrayList<>();
     private volatile ApiClient api;
     private volatile String activeJob;
+    private volatile Path startedData;
 
     @Override
     public Integer call() throws Exception {
@@ -106,6 +107,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.flush();
         Process up = selfTo(log, "up", "--port", Integer.toString(port), "--data", dir.toString());
         started.add(up);
+        startedData = dir;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!api.healthy()) {
             if (!up.isAlive()) {
@@ -266,6 +268,12 @@ public final class DemoCommand implements Callable<Integer> {
                 }
             }
             started.remove(p);
+        }
+        Path data = startedData;
+        if (data != null) {
+            // The glean we started had its lease watchdog; no agent remains for it to guard.
+            dev.glean.agent.LeaseWatchdog.stop(data.resolve("agent"));
+            startedData = null;
         }
     }
 }
