@@ -16,6 +16,9 @@ import dev.glean.core.resources.Bytes;
 import dev.glean.core.resources.Millicores;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.function.Function;
+import java.util.function.LongFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * The one Jackson configuration of glean's wire: Millicores and Bytes as plain integers, Durations as
@@ -27,60 +30,48 @@ public final class WireJson {
 
     private WireJson() {}
 
+    /** A value type written as one JSON integer. */
+    private static <T> void number(SimpleModule m, Class<T> type, ToLongFunction<T> write, LongFunction<T> read) {
+        m.addSerializer(type, new JsonSerializer<T>() {
+            @Override
+            public void serialize(T v, JsonGenerator g, SerializerProvider p) throws IOException {
+                g.writeNumber(write.applyAsLong(v));
+            }
+        });
+        m.addDeserializer(type, new JsonDeserializer<T>() {
+            @Override
+            public T deserialize(JsonParser p, DeserializationContext c) throws IOException {
+                return read.apply(p.getValueAsLong());
+            }
+        });
+    }
+
+    /** A value type written as one JSON string. */
+    private static <T> void text(SimpleModule m, Class<T> type, Function<T, String> write, Function<String, T> read) {
+        m.addSerializer(type, new JsonSerializer<T>() {
+            @Override
+            public void serialize(T v, JsonGenerator g, SerializerProvider p) throws IOException {
+                g.writeString(write.apply(v));
+            }
+        });
+        m.addDeserializer(type, new JsonDeserializer<T>() {
+            @Override
+            public T deserialize(JsonParser p, DeserializationContext c) throws IOException {
+                return read.apply(p.getValueAsString());
+            }
+        });
+    }
+
     public static ObjectMapper mapper() {
         return MAPPER;
     }
 
     private static ObjectMapper create() {
         SimpleModule m = new SimpleModule("glean-wire");
-        m.addSerializer(Millicores.class, new JsonSerializer<>() {
-            @Override
-            public void serialize(Millicores v, JsonGenerator g, SerializerProvider p) throws IOException {
-                g.writeNumber(v.value());
-            }
-        });
-        m.addDeserializer(Millicores.class, new JsonDeserializer<>() {
-            @Override
-            public Millicores deserialize(JsonParser p, DeserializationContext c) throws IOException {
-                return new Millicores(p.getValueAsLong());
-            }
-        });
-        m.addSerializer(Bytes.class, new JsonSerializer<>() {
-            @Override
-            public void serialize(Bytes v, JsonGenerator g, SerializerProvider p) throws IOException {
-                g.writeNumber(v.value());
-            }
-        });
-        m.addDeserializer(Bytes.class, new JsonDeserializer<>() {
-            @Override
-            public Bytes deserialize(JsonParser p, DeserializationContext c) throws IOException {
-                return new Bytes(p.getValueAsLong());
-            }
-        });
-        m.addSerializer(Duration.class, new JsonSerializer<>() {
-            @Override
-            public void serialize(Duration v, JsonGenerator g, SerializerProvider p) throws IOException {
-                g.writeNumber(v.toMillis());
-            }
-        });
-        m.addDeserializer(Duration.class, new JsonDeserializer<>() {
-            @Override
-            public Duration deserialize(JsonParser p, DeserializationContext c) throws IOException {
-                return Duration.ofMillis(p.getValueAsLong());
-            }
-        });
-        m.addSerializer(VolumeMount.class, new JsonSerializer<>() {
-            @Override
-            public void serialize(VolumeMount v, JsonGenerator g, SerializerProvider p) throws IOException {
-                g.writeString(v.toString());
-            }
-        });
-        m.addDeserializer(VolumeMount.class, new JsonDeserializer<>() {
-            @Override
-            public VolumeMount deserialize(JsonParser p, DeserializationContext c) throws IOException {
-                return VolumeMount.parse(p.getValueAsString());
-            }
-        });
+        number(m, Millicores.class, Millicores::value, Millicores::new);
+        number(m, Bytes.class, Bytes::value, Bytes::new);
+        number(m, Duration.class, Duration::toMillis, Duration::ofMillis);
+        text(m, VolumeMount.class, VolumeMount::toString, VolumeMount::parse);
         ObjectMapper om = new ObjectMapper();
         om.registerModule(new JavaTimeModule());
         om.registerModule(m);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glean.controller.jobs.JobService;
+import dev.glean.core.testing.MutableClock;
 import dev.glean.controller.jobs.TaskTransitions;
 import dev.glean.controller.loop.SchedulingLoop;
 import dev.glean.controller.nodes.AgentService;

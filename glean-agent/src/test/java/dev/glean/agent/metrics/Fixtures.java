@@ -54,34 +54,6 @@ final class Fixtures {
         }
     }
 
-    /** A clock that stands still until the test advances it. */
-    static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     /** A /proc/stat with the given aggregate busy (user) and idle jiffies over two CPUs. */
     static String procStat(long user, long system, long idle) {
         return "cpu  " + user + " 0 " + system + " " + idle + " 0 0 0 0 0 0\n"

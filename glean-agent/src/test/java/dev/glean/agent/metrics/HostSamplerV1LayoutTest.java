@@ -1,5 +1,7 @@
 package dev.glean.agent.metrics;
 
+import dev.glean.core.testing.MutableClock;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -31,7 +33,7 @@ class HostSamplerV1LayoutTest {
         CgroupTrees.v1Cgroup(cg, "glean", 30_000_000_000L, 800_000_000L, 200_000_000L, 100_000_000L, 50_000_000L);
         CgroupTrees.v1Cgroup(cg, "glean/a", 20_000_000_000L, 500_000_000L, 100_000_000L, 100_000_000L, 0);
         CgroupTrees.v1Cgroup(cg, "glean/b", 10_000_000_000L, 300_000_000L, 100_000_000L, 0, 50_000_000L);
-        Fixtures.MutableClock clock = new Fixtures.MutableClock(Instant.parse("2026-11-27T10:00:00Z"));
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-27T10:00:00Z"));
         CgroupHost host = CgroupHost.detect(cg, "glean");
         assertEquals(CgroupHost.Mode.V1, host.mode());
         HostSampler sampler = HostSampler.create(proc, host, clock);
@@ -72,7 +74,7 @@ class HostSamplerV1LayoutTest {
     void aMissingProcStatIsAnError(@TempDir Path tmp) {
         Path cg = CgroupTrees.v1(tmp.resolve("cgroup"), false, false);
         HostSampler sampler = HostSampler.create(tmp.resolve("proc"), CgroupHost.detect(cg, "glean"),
-                new Fixtures.MutableClock(Instant.EPOCH));
+                new MutableClock(Instant.EPOCH));
         assertThrows(UncheckedIOException.class, () -> sampler.sample(List.of()));
     }
 }

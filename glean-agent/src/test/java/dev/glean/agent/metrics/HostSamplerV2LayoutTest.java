@@ -1,5 +1,7 @@
 package dev.glean.agent.metrics;
 
+import dev.glean.core.testing.MutableClock;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -31,13 +33,13 @@ class HostSamplerV2LayoutTest {
     Path tmp;
     Path proc;
     Path cg;
-    Fixtures.MutableClock clock;
+    MutableClock clock;
 
     @BeforeEach
     void setUp() {
         proc = tmp.resolve("proc");
         cg = CgroupTrees.v2(tmp.resolve("sys/fs/cgroup"));
-        clock = new Fixtures.MutableClock(T0);
+        clock = new MutableClock(T0);
         Fixtures.write(proc, "stat", Fixtures.procStat(1000, 200, 20_000));
         Fixtures.write(proc, "meminfo", Fixtures.resource("host/meminfo"));
         Fixtures.write(proc, "pressure/cpu", "some avg10=17.61 avg60=5.51 avg300=1.90 total=9011497\n"

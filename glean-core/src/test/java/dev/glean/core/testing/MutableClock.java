@@ -1,4 +1,4 @@
-package dev.glean.controller;
+package dev.glean.core.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** Virtual time for scenario tests. */
+/** Virtual time for tests of any module (glean-core's test-jar). */
 public final class MutableClock extends Clock {
     private volatile Instant now;
 
