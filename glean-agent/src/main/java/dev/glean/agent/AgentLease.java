@@ -8,15 +8,18 @@ import java.time.Clock;
 
 /**
  * The agent's lease on its containers. It runs from when the agent SENT the request the controller answered
- * (never from when the answer arrived), so the agent's view always ends before the controller's. The end is
- * kept on disk as wall-clock time, so a restarted agent keeps adopted containers only while the old lease
- * still holds.
+ * (never from when the answer arrived), so the agent's view always ends before the controller's. Inside the
+ * process it is judged on the monotonic clock (a wall clock stepping back must not stretch it); its end is also
+ * kept on disk as wall-clock time, so a restarted agent keeps adopted containers only while the old lease holds.
  */
 public final class AgentLease {
     private final Path file;
     private final Clock clock;
     private volatile long validUntilMillis;
     private volatile long persistedMillis;
+    /** Monotonic deadline once renewed in this process; until then the restored wall-clock end applies. */
+    private volatile long validUntilNanos;
+    private volatile boolean renewedHere;
 
     public AgentLease(Path file, Clock clock) {
         this.file = file;
@@ -33,7 +36,12 @@ public final class AgentLease {
         this.persistedMillis = restored;
     }
 
-    public void renew(long sentAtMillis, long leaseMillis) {
+    public synchronized void renew(long sentAtNanos, long sentAtMillis, long leaseMillis) {
+        long untilNanos = sentAtNanos + leaseMillis * 1_000_000;
+        if (!renewedHere || untilNanos - validUntilNanos > 0) {
+            validUntilNanos = untilNanos;
+            renewedHere = true;
+        }
         long until = sentAtMillis + leaseMillis;
         if (until > validUntilMillis) {
             validUntilMillis = until;
@@ -44,6 +52,9 @@ public final class AgentLease {
     }
 
     public boolean valid() {
+        if (renewedHere) {
+            return System.nanoTime() - validUntilNanos < 0;
+        }
         return clock.millis() < validUntilMillis;
     }
 

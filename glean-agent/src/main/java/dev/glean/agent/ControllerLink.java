@@ -47,8 +47,9 @@ public final class ControllerLink {
         return call(Protocol.REPORT_PATH, body, Duration.ofSeconds(10));
     }
 
-    public DesiredState awaitDesired(String node, long version, Duration wait) throws InterruptedException {
-        String q = "?node=" + URLEncoder.encode(node, StandardCharsets.UTF_8) + "&version=" + version + "&wait=" + wait.toMillis() + "ms";
+    public DesiredState awaitDesired(String node, long epoch, long version, Duration wait) throws InterruptedException {
+        String q = "?node=" + URLEncoder.encode(node, StandardCharsets.UTF_8) + "&epoch=" + epoch + "&version=" + version
+                + "&wait=" + wait.toMillis() + "ms";
         return call(Protocol.DESIRED_PATH + q, null, wait.plusSeconds(10));
     }
 

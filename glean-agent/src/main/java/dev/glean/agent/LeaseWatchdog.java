@@ -105,6 +105,16 @@ public final class LeaseWatchdog {
         return Files.exists(marksDir(stateDir).resolve(containerId));
     }
 
+    /** Marks a container as stopped for the lease (by the agent itself); survives an agent restart. */
+    public static void mark(Path stateDir, String containerId) {
+        try {
+            Files.createDirectories(marksDir(stateDir));
+            Files.writeString(marksDir(stateDir).resolve(containerId), "");
+        } catch (IOException e) {
+            // without the mark the exit reads as a failure: a retry is spent, nothing runs twice
+        }
+    }
+
     public static void forget(Path stateDir, String containerId) {
         try {
             Files.deleteIfExists(marksDir(stateDir).resolve(containerId));

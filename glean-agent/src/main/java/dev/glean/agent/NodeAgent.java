@@ -40,8 +40,9 @@ import java.util.function.Function;
  * controller to protect the node: without a lease it stops everything by itself.
  */
 public final class NodeAgent implements AutoCloseable {
-    private static final int MAX_LOG_CHUNK = 256 * 1024;
-    private static final int MAX_LOG_PER_REPORT = 1024 * 1024;
+    private static final int MAX_LOG_CHUNK = 128 * 1024;
+    /** Raw log bytes per report; base64 makes them 4/3 larger, well under the controller's 8 MiB limit for reports. */
+    private static final int MAX_LOG_PER_REPORT = 512 * 1024;
     /** Reason given for containers stopped because the lease ran out; the controller treats them as lost, not failed. */
     public static final String LEASE_EXPIRED = dev.glean.core.protocol.ContainerReport.LEASE_EXPIRED;
     /** Without a lease the controller may soon give the work elsewhere: stop fast, not with the full grace. */
@@ -141,14 +142,16 @@ public final class NodeAgent implements AutoCloseable {
                 }
             }
             String reason = c.detail();
-            if (c.phase() == ContainerPhase.EXITED && stopReasons.containsKey(c.id())) {
+            if (c.phase() == ContainerPhase.EXITED && LeaseWatchdog.killed(settings.stateDir(), c.id())) {
+                // Marked on disk by this agent or by the watchdog, so it survives an agent restart.
+                reason = LEASE_EXPIRED;
+            } else if (c.phase() == ContainerPhase.EXITED && stopReasons.containsKey(c.id())) {
                 reason = stopReasons.get(c.id());
-            } else if (c.phase() == ContainerPhase.EXITED && LeaseWatchdog.killed(settings.stateDir(), c.id())) {
-                reason = LEASE_EXPIRED + " (killed by the lease watchdog)";
             }
             reports.add(new ContainerReport(c.id(), c.phase(), c.exitCode(), c.startedAt(), c.finishedAt(), local, reason));
         }
         long sentAt = clock.millis();
+        long sentAtNanos = System.nanoTime();
         AgentReport r = new AgentReport(Protocol.VERSION, settings.node(), instance, settings.labels(), sample, reports, chunks,
                 Instant.ofEpochMilli(sentAt));
         DesiredState d;
@@ -160,9 +163,16 @@ public final class NodeAgent implements AutoCloseable {
             return;
         }
         lastError = null;
-        lease.renew(sentAt, d.leaseMillis());
-        controllerOffsets.putAll(d.logOffsets());
-        acked.addAll(d.ack());
+        lease.renew(sentAtNanos, sentAt, d.leaseMillis());
+        java.util.Set<String> reported = new java.util.HashSet<>();
+        held.forEach(c -> reported.add(c.id()));
+        // Only for containers this report named: one removed meanwhile must not come back into these maps.
+        d.logOffsets().forEach((id, off) -> {
+            if (reported.contains(id)) {
+                controllerOffsets.put(id, off);
+            }
+        });
+        d.ack().stream().filter(reported::contains).forEach(acked::add);
         accept(d);
         reconcile();
     }
@@ -175,10 +185,12 @@ public final class NodeAgent implements AutoCloseable {
                 continue;
             }
             try {
-                long sentAt = clock.millis();
-                DesiredState next = link.awaitDesired(settings.node(), d.version(), Duration.ofSeconds(20));
-                lease.renew(sentAt, next.leaseMillis());
-                if (next.version() > d.version()) {
+                // Only reports renew the lease: the controller judges a node alive by its reports alone.
+                DesiredState next = link.awaitDesired(settings.node(), d.epoch(), d.version(), Duration.ofSeconds(20));
+                if (!running) {
+                    return; // closed while the long poll was blocked in a read that interrupts do not reach
+                }
+                if (next.epoch() != d.epoch() || next.version() > d.version()) {
                     accept(next);
                     reconcile();
                 }
@@ -222,7 +234,8 @@ public final class NodeAgent implements AutoCloseable {
     private void accept(DesiredState d) {
         synchronized (this) {
             DesiredState cur = desired;
-            if (cur == null || d.version() >= cur.version()) {
+            // A new controller term restarts the version counters: its answers win over the old term's.
+            if (cur == null || d.epoch() != cur.epoch() || d.version() >= cur.version()) {
                 desired = d;
             }
         }
@@ -248,6 +261,9 @@ public final class NodeAgent implements AutoCloseable {
 
     /** Computes and launches the actions that bring the node to the desired state. */
     private synchronized void reconcile() {
+        if (!running) {
+            return;
+        }
         DesiredState d = desired;
         boolean valid = lease.valid();
         if (d == null && valid) {
@@ -255,13 +271,22 @@ public final class NodeAgent implements AutoCloseable {
             return;
         }
         List<Launch> want = d == null ? List.of() : d.run();
-        List<AgentAction> actions = Reconciler.plan(want, Set.copyOf(acked), held(), Set.copyOf(inFlight), valid);
+        // In-flight first, then the listing: a start that completes in between is then both listed and skipped.
+        Set<String> flying = Set.copyOf(inFlight);
+        List<AgentAction> actions = Reconciler.plan(want, Set.copyOf(acked), held(), flying, valid);
         for (AgentAction a : actions) {
             switch (a) {
                 case AgentAction.Start s -> launch(s.launch());
                 case AgentAction.Stop s -> async(s.containerId(), () -> {
                     boolean lease = s.reason().equals(LEASE_EXPIRED);
-                    stopReasons.putIfAbsent(s.containerId(), lease ? LEASE_EXPIRED : s.reason());
+                    if (!stillLive(s.containerId())) {
+                        return; // it ended by itself: its own exit code stands
+                    }
+                    if (lease) {
+                        LeaseWatchdog.mark(settings.stateDir(), s.containerId());
+                    } else {
+                        stopReasons.putIfAbsent(s.containerId(), s.reason());
+                    }
                     runtime.stop(s.containerId(), lease && settings.stopGrace().compareTo(LEASE_STOP_GRACE) > 0
                             ? LEASE_STOP_GRACE : settings.stopGrace());
                 });
@@ -286,6 +311,9 @@ public final class NodeAgent implements AutoCloseable {
             try {
                 runtime.start(spec);
             } catch (GleanException e) {
+                if (runtime.list().stream().anyMatch(c -> c.id().equals(l.attemptId()))) {
+                    return; // it exists after all (a start raced with this one): report what it really is
+                }
                 Instant now = clock.instant();
                 failedStarts.put(l.attemptId(), new ContainerInfo(l.attemptId(), ContainerPhase.EXITED, null, null, now, 0,
                         e.getMessage(), spec.annotations()));
@@ -307,6 +335,10 @@ public final class NodeAgent implements AutoCloseable {
                 reportWake.release();
             }
         });
+    }
+
+    private boolean stillLive(String id) {
+        return runtime.list().stream().anyMatch(c -> c.id().equals(id) && c.phase() != ContainerPhase.EXITED);
     }
 
     private List<ContainerInfo> held() {
@@ -340,7 +372,9 @@ public final class NodeAgent implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
+        synchronized (this) {
+            running = false; // under the reconcile lock: no new action starts after this
+        }
         for (Thread t : threads) {
             t.interrupt();
         }
@@ -350,6 +384,11 @@ public final class NodeAgent implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        // Let actions already under way (a start, a stop) finish, so the node is left in a state a new agent reads right.
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!inFlight.isEmpty() && System.nanoTime() < deadline) {
+            sleepQuietly(Duration.ofMillis(20));
         }
     }
 }

@@ -7,8 +7,9 @@ import java.util.List;
 /**
  * Everything the controller is told at start; validated by whoever builds it (the config loader).
  * {@code lease}: how long an agent may run its containers without hearing from the controller.
- * {@code lostGrace}: extra wait after a lease ran out before its tasks go elsewhere (clock skew, the agent's
- * own stop time). {@code allowedVolumes}: host path prefixes jobs may mount (empty: none).
+ * {@code lostGrace}: extra wait after a lease ran out before its tasks go elsewhere; it must cover the agent's
+ * own stop (2 s of grace) and its watchdog's (3 s after the lease, polled each second): at least
+ * {@link #MIN_LOST_GRACE}. {@code allowedVolumes}: host path prefixes jobs may mount (empty: none).
  */
 public record ControllerSettings(
         String bind,
@@ -22,12 +23,14 @@ public record ControllerSettings(
         long maxLogBytesPerAttempt,
         List<String> allowedVolumes) {
 
+    public static final Duration MIN_LOST_GRACE = Duration.ofSeconds(5);
+
     public ControllerSettings {
         allowedVolumes = List.copyOf(allowedVolumes);
     }
 
     public static ControllerSettings defaults() {
-        return new ControllerSettings("127.0.0.1", 7070, Duration.ofSeconds(15), Duration.ofSeconds(5), CapacitySettings.DEFAULTS,
+        return new ControllerSettings("127.0.0.1", 7070, Duration.ofSeconds(15), Duration.ofSeconds(10), CapacitySettings.DEFAULTS,
                 5, 2000, Duration.ofSeconds(1), 64L << 20, List.of());
     }
 

@@ -371,10 +371,13 @@ public final class RuncRuntime implements ContainerRuntime {
     public void remove(String id) {
         guarded(() -> {
             requireId(id);
-            return withLock(id, () -> {
+            withLock(id, () -> {
                 discard(ContainerLayout.of(settings.stateDir(), id));
+                records.remove(id);
                 return null;
             });
+            locks.remove(id); // ids are never reused, so the lock is not needed again
+            return null;
         });
     }
 
@@ -400,6 +403,11 @@ public final class RuncRuntime implements ContainerRuntime {
             cleaner.removeContainer(id);
         } catch (GleanException e) {
             failure = add(failure, e);
+        }
+        if (failure != null) {
+            // Keep the directory: without it the container would vanish from list() while runc state or cgroups
+            // remain, and nobody would retry. The next remove() tries again.
+            throw failure;
         }
         try {
             deleteTree(layout.dir());

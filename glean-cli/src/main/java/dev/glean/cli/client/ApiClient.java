@@ -23,7 +23,7 @@ public final class ApiClient {
     public ApiClient(String server, String token) {
         try {
             URI u = URI.create(server.endsWith("/") ? server.substring(0, server.length() - 1) : server);
-            if (u.getScheme() == null || u.getHost() == null) {
+            if (u.getScheme() == null || u.getHost() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))) {
                 throw new IllegalArgumentException();
             }
             this.server = u;

@@ -68,6 +68,8 @@ public final class EventsCommand implements Callable<Integer> {
                     out.flush();
                 }
             }
+        } catch (IOException e) {
+            throw new dev.glean.cli.CliException(dev.glean.cli.CliException.SERVER, "lost the connection to the server: " + e.getMessage());
         }
         return 0;
     }

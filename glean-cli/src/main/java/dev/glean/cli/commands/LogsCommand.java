@@ -43,6 +43,8 @@ public final class LogsCommand implements Callable<Integer> {
                 out.write(buf, 0, n);
                 out.flush();
             }
+        } catch (IOException e) {
+            throw new dev.glean.cli.CliException(dev.glean.cli.CliException.SERVER, "lost the connection to the server: " + e.getMessage());
         }
         return 0;
     }

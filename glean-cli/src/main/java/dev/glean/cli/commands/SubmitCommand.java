@@ -195,7 +195,7 @@ public final class SubmitCommand implements Callable<Integer> {
     private static <T> T usage(java.util.function.Supplier<T> s) {
         try {
             return s.get();
-        } catch (GleanException e) {
+        } catch (GleanException | IllegalArgumentException | ArithmeticException e) {
             throw new CliException(CliException.USAGE, e.getMessage());
         }
     }

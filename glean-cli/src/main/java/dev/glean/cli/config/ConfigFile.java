@@ -147,6 +147,10 @@ public final class ConfigFile {
                 integer(controller, "controller", "maxPlacementsPerCycle", d.maxPlacementsPerCycle()),
                 positive(duration(controller, "controller", "cycle", d.cycle()), "controller.cycle"),
                 bytes(controller, "controller", "maxLogBytesPerAttempt", new Bytes(d.maxLogBytesPerAttempt())).value(), vols);
+        if (s.lostGrace().compareTo(ControllerSettings.MIN_LOST_GRACE) < 0) {
+            throw bad("controller.lostGrace must be at least 5s: the agent and its lease watchdog need that long to stop"
+                    + " secondaries after their lease ran out, before their tasks may run elsewhere");
+        }
         if (s.maxRequeues() < 0 || s.maxPlacementsPerCycle() < 1) {
             throw bad("controller.maxRequeues must be >= 0 and maxPlacementsPerCycle >= 1");
         }

@@ -31,7 +31,7 @@ class ConfigFileTest {
         assertEquals("127.0.0.1", s.bind());
         assertEquals(7070, s.port());
         assertEquals(Duration.ofSeconds(15), s.lease());
-        assertEquals(Duration.ofSeconds(5), s.lostGrace());
+        assertEquals(Duration.ofSeconds(10), s.lostGrace());
         assertEquals(1.0, s.capacity().cpuOvercommit());
         assertEquals(new Millicores(100), s.capacity().cpuHeadroom());
         assertEquals(0.10, s.capacity().memoryReserveFraction());
@@ -97,7 +97,7 @@ class ConfigFileTest {
     void mistakesAreOneLineConfigErrors() throws Exception {
         String[] bad = {"controler:\n  port: 1\n", "controller:\n  prot: 1\n", "controller:\n  lease: soon\n", "controller:\n  port: 99999\n",
             "controller:\n  memoryReserve: 150%\n", "agent:\n  guard: paranoid\n", "controller: [1, 2]\n", "controller:\n  port: [\n",
-            "controller:\n  cpuOvercommit: 0.5\n"};
+            "controller:\n  cpuOvercommit: 0.5\n", "controller:\n  lostGrace: 2s\n"};
         for (String text : bad) {
             Path f = dir.resolve("bad.yaml");
             Files.writeString(f, text);

@@ -16,13 +16,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Real glean on the real host: controller, agent, runc containers, cgroups, SQLite; driven through the CLI and REST. */
+/**
+ * Real glean on the real host: controller, agent, runc containers, cgroups, SQLite; driven through the CLI and REST.
+ * Jobs ask for 0.01 CPU: the test JVM and the build count as incumbents, and a busy machine lends little CPU.
+ */
 class EndToEndTest {
     private TestNode node;
     private final HttpClient http = HttpClient.newHttpClient();
@@ -59,7 +63,7 @@ class EndToEndTest {
         String[] args = new String[command.length + 6];
         args[0] = "submit";
         args[1] = "--cpu";
-        args[2] = "0.2";
+        args[2] = "0.01";
         args[3] = "--memory";
         args[4] = "64M";
         args[5] = "--";
@@ -101,7 +105,7 @@ class EndToEndTest {
 
     @Test
     void aFailingJobEndsFailedWithItsExitCodeAndOutput() throws Exception {
-        Cli r = glean("submit", "--cpu", "0.2", "--memory", "64M", "--wait", "--", "sh", "-c", "echo hi; exit 3");
+        Cli r = glean("submit", "--cpu", "0.01", "--memory", "64M", "--wait", "--", "sh", "-c", "echo hi; exit 3");
         assertEquals(3, r.code(), r.err());
         String id = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
         JsonNode j = job(id);
@@ -158,8 +162,40 @@ class EndToEndTest {
     }
 
     @Test
+    void aRunningAgentTakesNewWorkFromARestartedController() throws Exception {
+        assertEquals(0, glean("submit", "--cpu", "0.01", "--memory", "64M", "--wait", "--", "true").code());
+        node.stopController();
+        node.startController(); // a new term: its desired-state versions start again
+        Cli r = glean("submit", "--cpu", "0.01", "--memory", "64M", "--wait", "--", "sh", "-c", "exit 4");
+        assertEquals(4, r.code(), r.err());
+    }
+
+    @Test
+    void withoutTheControllerTheAgentStopsItsJobsWhenTheLeaseEndsAndTheyRunAgainLater() throws Exception {
+        node.stopAgent();
+        node.stopController();
+        node.lease = Duration.ofSeconds(3);
+        node.startController();
+        node.startAgent();
+        String id = submit("sh", "-c", "sleep 6; echo finished");
+        await("RUNNING", 20_000, () -> state(id).equals("RUNNING"));
+        node.stopController();
+        // The agent cannot renew its lease: within lease + its 2 s stop grace, the job is stopped on the node.
+        await("stopped by the agent", 10_000, () -> node.containers().stream()
+                .allMatch(c -> c.phase() == dev.glean.core.runtime.ContainerPhase.EXITED));
+        node.startController();
+        await("ran again and finished", 40_000, () -> state(id).equals("SUCCEEDED"));
+        JsonNode attempts = job(id).get("attempts");
+        assertEquals(2, attempts.size(), attempts.toString());
+        assertEquals("LOST", attempts.get(0).get("state").asText());
+        assertTrue(attempts.get(0).get("reason").asText().contains("lease"), attempts.toString());
+        assertEquals("SUCCEEDED", attempts.get(1).get("state").asText());
+        assertEquals("finished\n", logs(id));
+    }
+
+    @Test
     void aControllerRestartKeepsHistoryAndRunsQueuedJobs() throws Exception {
-        Cli first = glean("submit", "--cpu", "0.2", "--memory", "64M", "--wait", "--", "sh", "-c", "echo one");
+        Cli first = glean("submit", "--cpu", "0.01", "--memory", "64M", "--wait", "--", "sh", "-c", "echo one");
         assertEquals(0, first.code(), first.err());
         String a = first.out().strip().lines().reduce((x, y) -> y).orElseThrow();
         int eventsBefore = job(a).get("events").size();
@@ -176,7 +212,13 @@ class EndToEndTest {
         assertTrue(List.of("QUEUED", "PLACED").contains(state(b)), state(b));
         assertTrue(job(b).get("startedAt").isNull());
         node.startAgent();
-        await("queued job runs after the restart", 30_000, () -> state(b).equals("SUCCEEDED"));
+        try {
+            await("queued job runs after the restart", 30_000, () -> state(b).equals("SUCCEEDED"));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; job: " + job(b) + "; nodes: " + http.send(HttpRequest.newBuilder(
+                    URI.create(node.server() + "/api/v1/nodes")).build(), HttpResponse.BodyHandlers.ofString()).body()
+                    + "; containers: " + node.containers(), e);
+        }
         assertEquals("two\n", logs(b));
         assertTrue(Integer.parseInt(b) > Integer.parseInt(a));
     }

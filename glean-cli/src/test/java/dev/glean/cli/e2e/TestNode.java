@@ -76,9 +76,11 @@ final class TestNode implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    Duration lease = ControllerSettings.defaults().lease();
+
     void startController() throws IOException {
-        controller = new Controller(ControllerSettings.defaults().withPort(port), SqliteStorage.open(base.resolve("glean.db")),
-                Clock.systemUTC()).start();
+        ControllerSettings s = ControllerSettings.defaults().withPort(port).withLease(lease, ControllerSettings.MIN_LOST_GRACE);
+        controller = new Controller(s, SqliteStorage.open(base.resolve("glean.db")), Clock.systemUTC()).start();
     }
 
     void stopController() {

@@ -46,6 +46,8 @@ import java.util.function.Supplier;
 /** The REST API under /api/v1 plus /healthz, on the JDK's HTTP server with a virtual thread per request. */
 public final class ApiServer implements AutoCloseable {
     private static final Duration MAX_WAIT = Duration.ofSeconds(60);
+    /** Agent reports carry log chunks: a larger limit than the 1 MiB of user requests. */
+    private static final int MAX_REPORT_BODY = 8 << 20;
     private final HttpServer server;
     private final ExecutorService executor;
     private final JobService jobs;
@@ -166,11 +168,12 @@ public final class ApiServer implements AutoCloseable {
         }
         String attemptId = AttemptId.of(job.id(), index, attempt);
         if (!ex.boolQuery("follow")) {
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            if (attempt > 0) {
-                copyLog(attemptId, 0, stream, out);
+            // Streamed chunk by chunk: a log may hold tens of MiB.
+            try (OutputStream os = ex.stream(200, "text/plain; charset=utf-8")) {
+                if (attempt > 0) {
+                    copyLog(attemptId, 0, stream, os);
+                }
             }
-            ex.text(200, "text/plain; charset=utf-8", out.toByteArray());
             return;
         }
         try (OutputStream os = ex.stream(200, "text/plain; charset=utf-8")) {
@@ -326,7 +329,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void report(Exchange ex) throws IOException {
-        AgentReport r = ex.jsonBody(AgentReport.class);
+        AgentReport r = ex.jsonBody(AgentReport.class, MAX_REPORT_BODY);
         ex.json(200, agents.report(r));
     }
 
@@ -342,9 +345,18 @@ public final class ApiServer implements AutoCloseable {
                 throw GleanException.invalid("version must be a number");
             }
         }
+        long epoch = -1;
+        String e = ex.query("epoch");
+        if (e != null) {
+            try {
+                epoch = Long.parseLong(e);
+            } catch (NumberFormatException bad) {
+                throw GleanException.invalid("epoch must be a number");
+            }
+        }
         String wait = ex.query("wait");
         Duration w = wait == null ? Duration.ZERO : DurationText.parse(wait);
-        ex.json(200, agents.awaitDesired(node, version, w.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : w));
+        ex.json(200, agents.awaitDesired(node, epoch, version, w.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : w));
     }
 
     @Override

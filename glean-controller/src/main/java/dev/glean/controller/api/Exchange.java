@@ -81,11 +81,15 @@ public final class Exchange {
     }
 
     public byte[] body() throws IOException {
+        return body(MAX_BODY);
+    }
+
+    public byte[] body(int max) throws IOException {
         String len = http.getRequestHeaders().getFirst("Content-Length");
         if (len != null) {
             try {
-                if (Long.parseLong(len.trim()) > MAX_BODY) {
-                    throw new GleanException(ErrorCode.PAYLOAD_TOO_LARGE, "request body is over " + MAX_BODY + " bytes");
+                if (Long.parseLong(len.trim()) > max) {
+                    throw new GleanException(ErrorCode.PAYLOAD_TOO_LARGE, "request body is over " + max + " bytes");
                 }
             } catch (NumberFormatException e) {
                 throw new GleanException(ErrorCode.MALFORMED_REQUEST, "bad Content-Length");
@@ -97,8 +101,8 @@ public final class Exchange {
             int n;
             while ((n = in.read(buf)) > 0) {
                 out.write(buf, 0, n);
-                if (out.size() > MAX_BODY) {
-                    throw new GleanException(ErrorCode.PAYLOAD_TOO_LARGE, "request body is over " + MAX_BODY + " bytes");
+                if (out.size() > max) {
+                    throw new GleanException(ErrorCode.PAYLOAD_TOO_LARGE, "request body is over " + max + " bytes");
                 }
             }
         }
@@ -117,8 +121,8 @@ public final class Exchange {
         }
     }
 
-    public <T> T jsonBody(Class<T> type) throws IOException {
-        byte[] b = body();
+    public <T> T jsonBody(Class<T> type, int max) throws IOException {
+        byte[] b = body(max);
         try {
             return WireJson.mapper().readValue(b, type);
         } catch (JsonProcessingException e) {

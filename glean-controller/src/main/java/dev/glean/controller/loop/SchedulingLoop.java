@@ -46,7 +46,13 @@ public final class SchedulingLoop implements AutoCloseable {
     private final Clock clock;
     private final ControllerSettings settings;
     private final Semaphore wake = new Semaphore(0);
-    private final Map<String, JobSpec> specs = new ConcurrentHashMap<>();
+    /** Job specs never change; a bounded cache of them saves reading whole jobs every cycle. */
+    private final Map<String, JobSpec> specs = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, JobSpec> eldest) {
+            return size() > 100_000;
+        }
+    });
     private final Thread thread;
     private volatile boolean running = true;
     private volatile Throwable lastError;
@@ -123,7 +129,10 @@ public final class SchedulingLoop implements AutoCloseable {
             }
             storage.write(tx -> {
                 Node fresh = tx.node(n.name()).orElseThrow();
-                if (fresh.status() != NodeStatus.READY) {
+                NodeRegistry.Live now2 = registry.get(n.name());
+                Instant latest = now2 == null ? last : now2.lastReportAt();
+                // Re-checked inside the transaction: a report that arrived meanwhile keeps the node.
+                if (fresh.status() != NodeStatus.READY || !latest.plus(settings.lease()).plus(settings.lostGrace()).isBefore(now)) {
                     return null;
                 }
                 tx.upsertNode(fresh.withStatus(NodeStatus.LOST));
@@ -170,6 +179,31 @@ public final class SchedulingLoop implements AutoCloseable {
             JobSpec s = spec(t.jobId());
             if (s != null && t.node() != null) {
                 allocated.merge(t.node(), s.resources(), Resources::plus);
+            }
+        }
+        // A task that ended (cancel, timeout, lost) frees its node only once the node reports its container gone:
+        // until then its memory is still in use there.
+        java.util.Set<String> current = new java.util.HashSet<>();
+        for (Task t : onNodes) {
+            current.add(t.attemptId());
+        }
+        for (Node n : nodes) {
+            NodeRegistry.Live live = registry.get(n.name());
+            if (live == null) {
+                continue;
+            }
+            for (dev.glean.core.protocol.ContainerReport c : live.containers()) {
+                if (c.phase() == dev.glean.core.runtime.ContainerPhase.EXITED || current.contains(c.attemptId())) {
+                    continue;
+                }
+                try {
+                    JobSpec s = spec(dev.glean.core.job.AttemptId.parse(c.attemptId()).jobId());
+                    if (s != null) {
+                        allocated.merge(n.name(), s.resources(), Resources::plus);
+                    }
+                } catch (dev.glean.core.error.GleanException e) {
+                    // not one of ours: nothing to count
+                }
             }
         }
         List<NodeView> views = new ArrayList<>();

@@ -81,6 +81,8 @@ public final class AgentService {
         boolean[] changed = {false};
         registry.known(r.node(), now);
         Instant previousReport = registry.get(r.node()).lastReportAt();
+        // Seen before the transaction: the lease check of the scheduling loop re-reads this inside its own.
+        registry.touch(r.node(), now);
         DesiredState d = storage.write(tx -> {
             changed[0] |= upsertNode(tx, r, now, previousReport);
             storeLogs(tx, r.logs(), offsets);
@@ -124,23 +126,26 @@ public final class AgentService {
     }
 
     /** Long-poll: answers once the node's desired state changed after {@code seen}, or after {@code wait}. */
-    public DesiredState awaitDesired(String node, long seen, Duration wait) throws InterruptedException {
+    public DesiredState awaitDesired(String node, long seenEpoch, long seen, Duration wait) throws InterruptedException {
         if (node == null || !NODE_NAME.matcher(node).matches()) {
             throw GleanException.invalid("node name must match [A-Za-z0-9_.:-]{1,253}: '" + node + "'");
         }
-        long v = feed.awaitNodeChange(node, seen, wait);
+        // An agent that last heard from another controller term answers at once: its versions mean nothing here.
+        long v = seenEpoch != epoch ? feed.nodeVersion(node) : feed.awaitNodeChange(node, seen, wait);
         return storage.read(view -> desired(view, node, v, Map.of(), List.of()));
     }
 
     private static TaskEvent eventFor(ContainerReport c, Instant now, Task task) {
         return switch (c.phase()) {
             case CREATED -> null;
-            case RUNNING, PAUSED -> task.state() == dev.glean.core.job.JobState.PLACED
-                    ? new TaskEvent.Started(c.startedAt() != null ? c.startedAt() : now) : null;
+            // Times are the controller's own: timeouts compare them with its clock, and node clocks may be skewed.
+            case RUNNING, PAUSED -> task.state() == dev.glean.core.job.JobState.PLACED ? new TaskEvent.Started(now) : null;
             case EXITED -> c.stoppedForLease()
                     ? new TaskEvent.Lost("the node stopped it when its lease ran out", now)
+                    : c.startedAt() == null
+                    ? new TaskEvent.LaunchFailed(c.reason() == null ? "never started" : c.reason(), now)
                     : c.exitCode() != null
-                    ? new TaskEvent.Exited(c.exitCode(), c.finishedAt() != null ? c.finishedAt() : now)
+                    ? new TaskEvent.Exited(c.exitCode(), now)
                     : new TaskEvent.LaunchFailed(c.reason() == null ? "ended without an exit code" : c.reason(), now);
         };
     }

@@ -62,6 +62,12 @@ public final class NodeRegistry {
         live.computeIfAbsent(node, n -> new Live(now));
     }
 
+    /** Records that a report from the node arrived now (before it is applied). */
+    public void touch(String node, Instant now) {
+        Live l = live.computeIfAbsent(node, n -> new Live(now));
+        l.lastReportAt = now;
+    }
+
     public Live get(String node) {
         return live.get(node);
     }

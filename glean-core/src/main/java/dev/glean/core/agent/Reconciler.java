@@ -15,9 +15,12 @@ import java.util.Set;
  * a lost message or a restart converges. Rules: without a valid lease nothing starts and everything live is
  * stopped (the controller may already be giving the work to another node: a job must never run twice); an
  * attempt id is started at most once (an ended one is reported, never restarted); a live container that is
- * not desired is stopped; an ended container is removed only once the controller has acknowledged it.
+ * not desired is stopped, and so is one left created but never started; an ended container is removed only once
+ * the controller has acknowledged it.
  */
 public final class Reconciler {
+    public static final String NEVER_STARTED = "created but never started";
+
     private Reconciler() {}
 
     public static List<AgentAction> plan(
@@ -40,6 +43,9 @@ public final class Reconciler {
                 actions.add(new AgentAction.Stop(c.id(), dev.glean.core.protocol.ContainerReport.LEASE_EXPIRED));
             } else if (live && !want.containsKey(c.id())) {
                 actions.add(new AgentAction.Stop(c.id(), "no longer desired"));
+            } else if (c.phase() == ContainerPhase.CREATED) {
+                // Created but never started, and no start is under way: left by an agent that died mid-start.
+                actions.add(new AgentAction.Stop(c.id(), NEVER_STARTED));
             } else if (!live && acknowledged.contains(c.id()) && !want.containsKey(c.id())) {
                 actions.add(new AgentAction.Remove(c.id()));
             }

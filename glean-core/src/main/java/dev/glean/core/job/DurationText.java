@@ -19,12 +19,16 @@ public final class DurationText {
         if (t.startsWith("P") || t.startsWith("p")) {
             try {
                 return Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
-            } catch (java.time.format.DateTimeParseException e) {
+            } catch (java.time.format.DateTimeParseException | ArithmeticException e) {
                 throw GleanException.invalid("not a duration: '" + text + "'");
             }
         }
         if (t.chars().allMatch(Character::isDigit)) {
-            return Duration.ofSeconds(Long.parseLong(t));
+            try {
+                return Duration.ofSeconds(Long.parseLong(t));
+            } catch (NumberFormatException e) {
+                throw GleanException.invalid("duration is too large: '" + text + "'");
+            }
         }
         Matcher m = PART.matcher(t);
         Duration d = Duration.ZERO;

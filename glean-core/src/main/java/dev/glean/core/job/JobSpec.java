@@ -32,6 +32,10 @@ public record JobSpec(
 
     public static final String HOST_IMAGE = "host";
     public static final int MAX_RETRIES = 100;
+    /** Bounds that keep every sum of requests far from overflowing. */
+    public static final long MAX_CPU_MILLICORES = 1_024_000;
+    public static final long MAX_MEMORY_BYTES = 64L << 40;
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(366);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
     private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,255}");
     private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9_./-]{1,128}");
@@ -84,8 +88,14 @@ public record JobSpec(
         if (cpu == null || cpu.value() <= 0) {
             throw GleanException.invalid("cpu must be more than 0");
         }
+        if (cpu.value() > MAX_CPU_MILLICORES) {
+            throw GleanException.invalid("cpu must be at most " + MAX_CPU_MILLICORES / 1000 + " CPUs");
+        }
         if (memory == null || memory.value() < (4L << 20)) {
             throw GleanException.invalid("memory must be at least 4M");
+        }
+        if (memory.value() > MAX_MEMORY_BYTES) {
+            throw GleanException.invalid("memory must be at most 64T");
         }
         int prio = priority == null ? 0 : priority;
         if (prio < -1000 || prio > 1000) {
@@ -125,8 +135,8 @@ public record JobSpec(
         if (r < 0 || r > MAX_RETRIES) {
             throw GleanException.invalid("retries must be between 0 and " + MAX_RETRIES + ": " + r);
         }
-        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
-            throw GleanException.invalid("timeout must be positive");
+        if (timeout != null && (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0)) {
+            throw GleanException.invalid("timeout must be positive and at most 366 days");
         }
         return new JobSpec(n, command, cpu, memory, prio, t, e, l, array,
                 volumes == null ? List.of() : volumes, img, null, r, timeout);

@@ -14,8 +14,8 @@ public record Millicores(long value) implements Comparable<Millicores> {
     }
 
     public static Millicores ofCores(double cores) {
-        if (Double.isNaN(cores) || Double.isInfinite(cores) || cores < 0) {
-            throw GleanException.invalid("cpu must be a non-negative number of cores, got " + cores);
+        if (Double.isNaN(cores) || Double.isInfinite(cores) || cores < 0 || cores > 1e9) {
+            throw GleanException.invalid("cpu must be a number of cores between 0 and 1e9, got " + cores);
         }
         return new Millicores(Math.round(cores * 1000));
     }

@@ -53,6 +53,13 @@ class ReconcilerTest {
     }
 
     @Test
+    void stopsContainersLeftCreatedButNeverStarted() {
+        assertEquals(List.of(new AgentAction.Stop("a", Reconciler.NEVER_STARTED)),
+                Reconciler.plan(List.of(launch("a")), Set.of(), List.of(c("a", ContainerPhase.CREATED)), Set.of(), true));
+        assertTrue(Reconciler.plan(List.of(launch("a")), Set.of(), List.of(c("a", ContainerPhase.CREATED)), Set.of("a"), true).isEmpty());
+    }
+
+    @Test
     void leavesContainersWithAnActionInFlightAlone() {
         assertTrue(Reconciler.plan(List.of(launch("a")), Set.of(), List.of(c("b", ContainerPhase.RUNNING)), Set.of("a", "b"), true).isEmpty());
     }
