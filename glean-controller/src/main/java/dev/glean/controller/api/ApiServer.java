@@ -115,7 +115,13 @@ public final class ApiServer implements AutoCloseable {
 
     private void listJobs(Exchange ex) throws IOException {
         String s = ex.query("state");
-        List<Job> list = jobs.list(s == null || s.isBlank() ? null : JobState.parse(s));
+        Integer limit = ex.intQuery("limit");
+        String after = ex.query("after");
+        if (limit != null && limit < 1) {
+            throw GleanException.invalid("limit must be at least 1");
+        }
+        List<Job> list = jobs.list(new dev.glean.core.store.JobFilter(s == null || s.isBlank() ? null : JobState.parse(s),
+                after == null || after.isBlank() ? null : after, limit == null ? Integer.MAX_VALUE : limit));
         ObjectNode root = WireJson.mapper().createObjectNode();
         ArrayNode arr = root.putArray("jobs");
         for (Job j : list) {

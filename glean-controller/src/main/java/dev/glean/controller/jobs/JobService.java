@@ -70,7 +70,11 @@ public final class JobService {
     }
 
     public List<Job> list(JobState state) {
-        return storage.read(v -> v.jobs(state == null ? JobFilter.ALL : JobFilter.inState(state)));
+        return list(state == null ? JobFilter.ALL : JobFilter.inState(state));
+    }
+
+    public List<Job> list(JobFilter filter) {
+        return storage.read(v -> v.jobs(filter));
     }
 
     public Job cancel(String id, String reason) {

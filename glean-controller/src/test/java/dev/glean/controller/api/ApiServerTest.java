@@ -98,6 +98,20 @@ class ApiServerTest {
     }
 
     @Test
+    void jobListsPage() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            assertEquals(201, send("POST", "/api/v1/jobs", "{\"command\":[\"true\"]}").statusCode());
+        }
+        JsonNode first = json(send("GET", "/api/v1/jobs?limit=2", null)).get("jobs");
+        assertEquals(2, first.size());
+        String last = first.get(1).get("id").asText();
+        JsonNode next = json(send("GET", "/api/v1/jobs?limit=10&after=" + last, null)).get("jobs");
+        assertEquals(3, next.size());
+        assertTrue(Integer.parseInt(next.get(0).get("id").asText()) > Integer.parseInt(last));
+        assertEquals(400, send("GET", "/api/v1/jobs?limit=0", null).statusCode());
+    }
+
+    @Test
     void oversizedBodiesAreRefused() throws Exception {
         String big = "{\"command\":[\"" + "x".repeat(1 << 20) + "\"]}";
         HttpResponse<String> r = send("POST", "/api/v1/jobs", big);
