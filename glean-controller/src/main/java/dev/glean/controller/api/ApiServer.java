@@ -120,7 +120,7 @@ public final class ApiServer implements AutoCloseable {
         if (limit != null && limit < 1) {
             throw GleanException.invalid("limit must be at least 1");
         }
-        List<Job> list = jobs.list(new dev.glean.core.store.JobFilter(s == null || s.isBlank() ? null : JobState.parse(s),
+        List<Job> list = jobs.page(new dev.glean.core.store.JobFilter(s == null || s.isBlank() ? null : JobState.parse(s),
                 after == null || after.isBlank() ? null : after, limit == null ? Integer.MAX_VALUE : limit));
         ObjectNode root = WireJson.mapper().createObjectNode();
         ArrayNode arr = root.putArray("jobs");

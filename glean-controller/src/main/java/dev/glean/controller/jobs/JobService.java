@@ -70,10 +70,10 @@ public final class JobService {
     }
 
     public List<Job> list(JobState state) {
-        return list(state == null ? JobFilter.ALL : JobFilter.inState(state));
+        return page(state == null ? JobFilter.ALL : JobFilter.inState(state));
     }
 
-    public List<Job> list(JobFilter filter) {
+    public List<Job> page(JobFilter filter) {
         return storage.read(v -> v.jobs(filter));
     }
 
