@@ -162,6 +162,27 @@ class EndToEndTest {
     }
 
     @Test
+    void aMemoryHogIsKilledAtItsOwnLimit() throws Exception {
+        Cli r = glean("submit", "--cpu", "0.01", "--memory", "32M", "--wait", "--", "python3", "-c",
+                "b = bytearray(256 << 20); print('not reached')");
+        assertEquals(137, r.code(), r.err());
+    }
+
+    @Test
+    void aForkBombHitsItsPidsLimitAndIsEndedByItsTimeout() throws Exception {
+        long hostPidsBefore = Files.list(Path.of("/proc")).filter(p -> p.getFileName().toString().matches("\\d+")).count();
+        Cli r = glean("submit", "--cpu", "0.01", "--memory", "64M", "--timeout", "4s", "--wait", "--", "sh", "-c",
+                "b() { b | b & }; b; sleep 60");
+        String id = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        JsonNode j = job(id);
+        assertEquals("FAILED", j.get("state").asText(), j.toString());
+        assertEquals("timed out", j.get("reason").asText());
+        await("the bomb's container removed", 20_000, () -> node.containers().isEmpty());
+        long hostPidsAfter = Files.list(Path.of("/proc")).filter(p -> p.getFileName().toString().matches("\\d+")).count();
+        assertTrue(hostPidsAfter < hostPidsBefore + 50, "no processes left behind: " + hostPidsBefore + " -> " + hostPidsAfter);
+    }
+
+    @Test
     void aRunningAgentTakesNewWorkFromARestartedController() throws Exception {
         assertEquals(0, glean("submit", "--cpu", "0.01", "--memory", "64M", "--wait", "--", "true").code());
         node.stopController();
