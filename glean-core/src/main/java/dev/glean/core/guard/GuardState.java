@@ -27,6 +27,13 @@ public record GuardState(Cpu cpu, Memory memory, Io io, Pids pids, Set<String> e
                 Set.of(), null, true);
     }
 
+    /** The same state, but not knowing what CPU cap the cgroup holds (a write failed): the next decision sets it. */
+    public GuardState withCpuCapUnknown() {
+        return new GuardState(new Cpu(null, cpu.waitAverage(), cpu.incumbentAverage(), cpu.incumbentPeak(),
+                cpu.lastHarmCap(), cpu.lastCut(), cpu.lastGrowth(), cpu.started()), memory, io, pids, evicting,
+                lastEviction, admitting);
+    }
+
     /**
      * @param applied the cap last set; null before the guard set one (the cgroup may hold anything then)
      * @param waitAverage smoothed incumbents' run-queue wait per CPU
