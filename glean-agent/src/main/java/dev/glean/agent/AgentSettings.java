@@ -1,5 +1,6 @@
 package dev.glean.agent;
 
+import dev.glean.core.guard.GuardMode;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -47,6 +47,8 @@ public final class NodeAgent implements AutoCloseable {
     public static final String LEASE_EXPIRED = dev.glean.core.protocol.ContainerReport.LEASE_EXPIRED;
     /** Without a lease the controller may soon give the work elsewhere: stop fast, not with the full grace. */
     private static final Duration LEASE_STOP_GRACE = Duration.ofSeconds(2);
+    /** The guard evicts when memory is short: the incumbents need it back within a second. */
+    private static final Duration EVICT_GRACE = Duration.ofMillis(500);
 
     private final AgentSettings settings;
     private final ContainerRuntime runtime;
@@ -301,6 +303,20 @@ public final class NodeAgent implements AutoCloseable {
                 });
             }
         }
+    }
+
+    /**
+     * Stops a container for the node guard; its report then says "evicted: why", which the controller requeues
+     * without spending a retry. Returns at once (the guard must not wait); the stop runs like any other action.
+     */
+    public void evict(String containerId, String why) {
+        async(containerId, () -> {
+            if (!stillLive(containerId)) {
+                return; // it ended by itself: its own exit code stands
+            }
+            stopReasons.put(containerId, ContainerReport.EVICTED + why);
+            runtime.stop(containerId, settings.stopGrace().compareTo(EVICT_GRACE) > 0 ? EVICT_GRACE : settings.stopGrace());
+        });
     }
 
     private void launch(Launch l) {

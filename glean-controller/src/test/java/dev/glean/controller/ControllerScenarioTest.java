@@ -162,6 +162,25 @@ class ControllerScenarioTest {
     }
 
     @Test
+    void aContainerEvictedByTheGuardIsRequeuedWithoutSpendingARetry() {
+        SimulatedAgent n1 = node("n1", 2);
+        n1.report();
+        Job j = jobs.submit(spec(1, 0, null, null));
+        loop.cycle();
+        n1.report();
+        n1.exit(n1.running().get(0), 137, dev.glean.core.protocol.ContainerReport.EVICTED
+                + "available memory 900M is below the reserve of 1G");
+        n1.report();
+        Job back = jobs.get(j.id());
+        assertEquals(JobState.QUEUED, back.state(), "no retries, yet back in the queue: an eviction is not the job's fault");
+        Attempt a = storage.read(v -> v.attempts(j.id())).get(0);
+        assertEquals(JobState.LOST, a.state());
+        assertTrue(a.reason().startsWith("evicted: available memory 900M"), a.reason());
+        loop.cycle();
+        assertEquals(JobState.PLACED, jobs.get(j.id()).state());
+    }
+
+    @Test
     void cancelStopsTheContainerAndEndsCancelled() {
         SimulatedAgent n1 = node("n1", 2);
         n1.report();

@@ -110,71 +110,12 @@ public final class ParentCgroup {
     private void applyV1Limits(ParentLimits limits) {
         Path memory = host.v1Parent("memory");
         if (Files.isDirectory(memory)) {
-            setV1Memory(memory, limits.memory() == null
+            MemoryLimit.setV1(memory, limits.memory() == null
                     ? V1_UNLIMITED : limits.memory().value());
         }
         Path pids = host.v1Parent("pids");
         if (Files.isDirectory(pids)) {
             CgroupFile.of(pids, "pids.max").write(pidsValue(limits.pidsMax()));
-        }
-    }
-
-    /**
-     * memory.memsw.limit_in_bytes must never be below memory.limit_in_bytes, so the order depends on the
-     * direction: raise memsw first when raising, lower the limit first when lowering. Lowering below what the
-     * kernel can reclaim fails with EBUSY before anything changed; a failure of the second write restores the
-     * first, so the pair is never left half applied.
-     */
-    private static void setV1Memory(Path memory, long target) {
-        CgroupFile limit = CgroupFile.of(memory, "memory.limit_in_bytes");
-        CgroupFile memsw = CgroupFile.of(memory, "memory.memsw.limit_in_bytes");
-        long current = limit.readLong(V1_UNLIMITED);
-        String value = Long.toString(target);
-        if (!memsw.exists()) {
-            writeMemoryLimit(limit, memory, value);
-            return;
-        }
-        if (target >= current) {
-            String oldMemsw = memsw.read();
-            memsw.write(value);
-            try {
-                writeMemoryLimit(limit, memory, value);
-            } catch (GleanException e) {
-                restore(memsw, oldMemsw, e);
-                throw e;
-            }
-        } else {
-            writeMemoryLimit(limit, memory, value);
-            try {
-                memsw.write(value);
-            } catch (GleanException e) {
-                restore(limit, Long.toString(current), e);
-                throw e;
-            }
-        }
-    }
-
-    private static void writeMemoryLimit(CgroupFile limit, Path memory, String value) {
-        try {
-            limit.write(value);
-        } catch (GleanException e) {
-            long usage = CgroupFile.of(memory, "memory.usage_in_bytes").readLong(-1);
-            throw new GleanException(ErrorCode.RUNTIME_ERROR, "cannot set the memory limit of " + memory + " to "
-                    + value + " bytes" + (usage >= 0 ? " (its usage is " + usage + " bytes)" : "")
-                    + ": the kernel refused ("
-                    + (e.getCause() instanceof IOException io ? CgroupFile.reason(io) : e.getMessage())
-                    + "); the previous limit stays in place", e);
-        }
-    }
-
-    private static void restore(CgroupFile file, String oldValue, GleanException failure) {
-        if (oldValue.isEmpty()) {
-            return;
-        }
-        try {
-            file.write(oldValue);
-        } catch (GleanException again) {
-            failure.addSuppressed(again);
         }
     }
 
@@ -205,8 +146,7 @@ public final class ParentCgroup {
 
     private static void applyV2Limits(Path parent, ParentLimits limits) {
         if (CgroupFile.of(parent, "memory.max").exists()) {
-            CgroupFile.of(parent, "memory.max").write(limits.memory() == null
-                    ? "max" : Long.toString(limits.memory().value()));
+            MemoryLimit.setV2(parent, limits.memory() == null ? Long.MAX_VALUE : limits.memory().value());
         }
         if (CgroupFile.of(parent, "pids.max").exists()) {
             CgroupFile.of(parent, "pids.max").write(pidsValue(limits.pidsMax()));

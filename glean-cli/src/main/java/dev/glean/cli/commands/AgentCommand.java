@@ -1,7 +1,6 @@
 package dev.glean.cli.commands;
 
 import dev.glean.agent.AgentSettings;
-import dev.glean.agent.NodeAgent;
 import dev.glean.cli.CliException;
 import dev.glean.cli.config.ConfigFile;
 import java.net.URI;
@@ -50,7 +49,9 @@ public final class AgentCommand implements Callable<Integer> {
         if (as.controllers().isEmpty()) {
             throw new CliException(CliException.USAGE, "--controller URL is required (or agent.controller in the config file)");
         }
-        NodeAgent agent = NodeProcess.agent(as, System.err);
+        // The memory reserve is the controller's setting (controller.memoryReserve): the guard evicts below the
+        // reserve admission keeps free, so one config file serves both.
+        NodeProcess.RunningAgent agent = NodeProcess.agent(as, cfg.controllerSettings(null).capacity(), System.err);
         System.out.println("glean agent for node " + as.node() + " -> " + as.controllers() + " (guard " + as.guard().text() + ")");
         System.out.flush();
         NodeProcess.awaitShutdown(agent::close);

@@ -5,12 +5,20 @@ import dev.glean.agent.ControllerLink;
 import dev.glean.agent.LeaseWatchdog;
 import dev.glean.agent.NodeAgent;
 import dev.glean.agent.cgroup.CgroupHost;
+import dev.glean.agent.guard.CgroupControls;
+import dev.glean.agent.guard.GuardLog;
+import dev.glean.agent.guard.GuardSampler;
+import dev.glean.agent.guard.NodeGuard;
+import dev.glean.agent.guard.RuntimeSecondaries;
 import dev.glean.agent.metrics.HostSampler;
 import dev.glean.agent.runtime.RuncRuntime;
 import dev.glean.cli.CliException;
 import dev.glean.controller.Controller;
 import dev.glean.controller.ControllerSettings;
 import dev.glean.controller.store.SqliteStorage;
+import dev.glean.core.guard.GuardPolicy;
+import dev.glean.core.guard.GuardSettings;
+import dev.glean.core.schedule.CapacitySettings;
 import dev.glean.core.store.Storage;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -44,7 +52,21 @@ final class NodeProcess {
         }
     }
 
-    static NodeAgent agent(AgentSettings s, PrintStream log) {
+    /** The agent with its guard; closing stops both (their containers and cgroup settings stay, see NodeGuard). */
+    record RunningAgent(NodeAgent agent, NodeGuard guard, GuardSampler sampler) implements AutoCloseable {
+        @Override
+        public void close() {
+            guard.close();
+            agent.close();
+            sampler.close();
+        }
+    }
+
+    /**
+     * @param reserve the memory reserve: the controller's admission keeps it free, the guard evicts below it. One
+     *     setting for both (controller.memoryReserve in the config file).
+     */
+    static RunningAgent agent(AgentSettings s, CapacitySettings reserve, PrintStream log) {
         requireRoot();
         CgroupHost cgroups = CgroupHost.detect();
         Path state = s.stateDir().toAbsolutePath().normalize();
@@ -62,7 +84,12 @@ final class NodeProcess {
         NodeAgent agent = new NodeAgent(s, runtime, sampler::sample, new ControllerLink(s.controllers()), Clock.systemUTC(), log);
         // Kills the secondaries if this agent dies and its lease runs out (see LeaseWatchdog).
         LeaseWatchdog.ensureRunning(state, agent.leaseFile(), rs.runcPath(), rs.runcRoot(), WATCHDOG_SLACK);
-        return agent.start();
+        agent.start(); // makes the parent cgroup the guard caps
+        GuardSampler readings = GuardSampler.forHost(cgroups,
+                new RuntimeSecondaries(runtime, Clock.systemUTC(), Duration.ofSeconds(1)), Clock.systemUTC());
+        NodeGuard guard = new NodeGuard(new GuardPolicy(GuardSettings.forMode(s.guard(), reserve)), readings::read,
+                new CgroupControls(cgroups, Duration.ofMillis(100)), agent::evict, new GuardLog(log), Clock.systemUTC());
+        return new RunningAgent(agent, guard.start(), readings);
     }
 
     static void requireRoot() {

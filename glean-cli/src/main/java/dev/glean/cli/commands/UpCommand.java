@@ -1,7 +1,6 @@
 package dev.glean.cli.commands;
 
 import dev.glean.agent.AgentSettings;
-import dev.glean.agent.NodeAgent;
 import dev.glean.cli.config.ConfigFile;
 import dev.glean.controller.Controller;
 import dev.glean.controller.ControllerSettings;
@@ -42,9 +41,9 @@ public final class UpCommand implements Callable<Integer> {
         Controller controller = NodeProcess.controller(cs, dataDir, cfg.db(null));
         URI self = URI.create("http://127.0.0.1:" + controller.port());
         AgentSettings as = cfg.agentSettings(node, List.of(self), guard, dataDir.resolve("agent"));
-        NodeAgent agent;
+        NodeProcess.RunningAgent agent;
         try {
-            agent = NodeProcess.agent(as, System.err);
+            agent = NodeProcess.agent(as, cs.capacity(), System.err);
         } catch (RuntimeException e) {
             controller.close();
             throw e;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glean.agent.AgentSettings;
-import dev.glean.agent.GuardMode;
 import dev.glean.controller.ControllerSettings;
 import dev.glean.core.error.ErrorCode;
 import dev.glean.core.error.GleanException;
+import dev.glean.core.guard.GuardMode;
 import dev.glean.core.resources.Bytes;
 import dev.glean.core.resources.Millicores;
 import java.net.URI;

@@ -215,6 +215,20 @@ class EndToEndTest {
     }
 
     @Test
+    void aJobEvictedByTheGuardRunsAgainWithoutSpendingARetry() throws Exception {
+        String id = submit("sh", "-c", "sleep 3; echo finished");
+        await("RUNNING", 20_000, () -> state(id).equals("RUNNING"));
+        node.agent.evict("g-" + id + "-0-1", "available memory 900M is below the reserve of 1G");
+        await("ran again and finished", 40_000, () -> state(id).equals("SUCCEEDED"));
+        JsonNode attempts = job(id).get("attempts");
+        assertEquals(2, attempts.size(), attempts.toString());
+        assertEquals("LOST", attempts.get(0).get("state").asText());
+        assertTrue(attempts.get(0).get("reason").asText().startsWith("evicted: available memory 900M"), attempts.toString());
+        assertEquals("SUCCEEDED", attempts.get(1).get("state").asText());
+        assertEquals("finished\n", logs(id));
+    }
+
+    @Test
     void aControllerRestartKeepsHistoryAndRunsQueuedJobs() throws Exception {
         Cli first = glean("submit", "--cpu", "0.01", "--memory", "64M", "--wait", "--", "sh", "-c", "echo one");
         assertEquals(0, first.code(), first.err());

@@ -142,6 +142,8 @@ public final class AgentService {
             case RUNNING, PAUSED -> task.state() == dev.glean.core.job.JobState.PLACED ? new TaskEvent.Started(now) : null;
             case EXITED -> c.stoppedForLease()
                     ? new TaskEvent.Lost("the node stopped it when its lease ran out", now)
+                    : c.evicted()
+                    ? new TaskEvent.Evicted(c.reason().substring(ContainerReport.EVICTED.length()), now)
                     : c.startedAt() == null
                     ? new TaskEvent.LaunchFailed(c.reason() == null ? "never started" : c.reason(), now)
                     : c.exitCode() != null

@@ -1,12 +1,14 @@
-package dev.glean.agent;
+package dev.glean.core.guard;
 
 import dev.glean.core.error.GleanException;
 import java.util.Locale;
 
 /**
- * How hard the node guard protects incumbents. In this version every mode runs secondaries in the kernel's
- * idle class under the glean parent (cpu.idle=1 or the minimum weight) with the memory and pids backstops;
- * the feedback loop that tells the modes apart comes with the guard.
+ * How hard the node guard protects incumbents. Every mode runs secondaries in the kernel's idle class under the
+ * glean parent (cpu.idle=1 or the minimum weight) with the memory and pids backstops, and every mode keeps the
+ * memory ladder (memory cannot be taken back by the kernel the way CPU can). {@link #MAX_HARVEST} adds nothing
+ * else; {@link #BALANCED} adds the CPU quota loop and io throttles; {@link #STRICT} tightens their targets and
+ * caps the secondaries' CPU for good. The numbers are in {@link GuardSettings#forMode}.
  */
 public enum GuardMode {
     MAX_HARVEST("max-harvest"), BALANCED("balanced"), STRICT("strict");

@@ -1,0 +1,202 @@
+package dev.glean.agent.guard;
+
+import dev.glean.agent.cgroup.CgroupHost;
+import dev.glean.agent.metrics.SchedStat;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The incumbents' run-queue wait: time their threads spent runnable but not running, summed over threads (the
+ * second field of /proc/&lt;pid&gt;/task/&lt;tid&gt;/schedstat). Incumbents are the processes outside glean's
+ * parent cgroup, except this process (the agent's own work is not the incumbents').
+ *
+ * <p>Cheap enough for every 100 ms: every {@code rescanEvery} one pass over /proc reads each process's CPU time
+ * (/proc/&lt;pid&gt;/stat, one read per process; its cgroup only when the process is new) and picks the busiest
+ * incumbents, up to {@code maxProcesses} and {@code maxThreads} threads in all. Between passes only their
+ * threads' schedstat are read. A thread that does not run does not wait either, so the busy processes hold nearly
+ * all the wait; a process that starts between two passes is missed until the next one.
+ *
+ * <p>{@link #read} returns the wait since the previous call, summed per process: a process seen for the first
+ * time adds nothing (its history is not this interval's), a process that ended adds nothing, and a process whose
+ * sum went down (a thread exited) adds zero rather than a negative.
+ */
+public final class IncumbentRunQueue {
+    private final Path procRoot;
+    private final CgroupHost host;
+    private final long self;
+    private final Duration rescanEvery;
+    private final int maxProcesses;
+    private final int maxThreads;
+
+    /** Processes seen at the last pass: start time, whether an incumbent, CPU ticks then. */
+    private Map<Long, Seen> seen = new HashMap<>();
+    private List<Long> tracked = List.of();
+    private final Map<Long, Long> lastWait = new HashMap<>();
+    private Instant lastScan;
+    private int trackedThreads;
+
+    private record Seen(long startTicks, boolean incumbent, long cpuTicks) {}
+
+    public IncumbentRunQueue(Path procRoot, CgroupHost host, long selfPid, Duration rescanEvery, int maxProcesses,
+            int maxThreads) {
+        this.procRoot = procRoot;
+        this.host = host;
+        this.self = selfPid;
+        this.rescanEvery = rescanEvery;
+        this.maxProcesses = maxProcesses;
+        this.maxThreads = maxThreads;
+    }
+
+    public static IncumbentRunQueue forHost(CgroupHost host) {
+        return new IncumbentRunQueue(Path.of("/proc"), host, ProcessHandle.current().pid(), Duration.ofSeconds(2), 64, 1024);
+    }
+
+    /** The incumbents' run-queue wait since the previous call (zero on the first). */
+    public synchronized Duration read(Instant now) {
+        if (lastScan == null || !now.isBefore(lastScan.plus(rescanEvery))) {
+            scan();
+            lastScan = now;
+        }
+        long total = 0;
+        for (long pid : tracked) {
+            Optional<SchedStat> s = SchedStat.readProcess(procRoot, pid);
+            if (s.isEmpty()) {
+                lastWait.remove(pid);
+                continue;
+            }
+            long wait = s.get().runQueueWaitNanos();
+            Long before = lastWait.put(pid, wait);
+            if (before != null && wait > before) {
+                total += wait - before;
+            }
+        }
+        return Duration.ofNanos(total);
+    }
+
+    /** Processes whose threads are read between passes. */
+    public synchronized List<Long> tracked() {
+        return tracked;
+    }
+
+    public synchronized int trackedThreads() {
+        return trackedThreads;
+    }
+
+    private void scan() {
+        Map<Long, Seen> now = new HashMap<>();
+        List<long[]> busy = new ArrayList<>(); // pid, cpu ticks since the last pass, threads
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(procRoot)) {
+            for (Path dir : dirs) {
+                long pid = pidOf(dir.getFileName().toString());
+                if (pid <= 0 || pid == self) {
+                    continue;
+                }
+                Optional<long[]> stat = stat(dir);
+                if (stat.isEmpty()) {
+                    continue;
+                }
+                long cpu = stat.get()[0];
+                long threads = stat.get()[1];
+                long start = stat.get()[2];
+                Seen before = seen.get(pid);
+                boolean incumbent = before != null && before.startTicks() == start ? before.incumbent() : incumbent(dir);
+                now.put(pid, new Seen(start, incumbent, cpu));
+                // A process new since the last pass brings all its CPU time: it is recent, or (on the first pass)
+                // the best guess there is.
+                long delta = before != null && before.startTicks() == start ? cpu - before.cpuTicks() : cpu;
+                if (incumbent && delta > 0) {
+                    busy.add(new long[] {pid, delta, threads});
+                }
+            }
+        } catch (IOException e) {
+            return; // keep the processes of the last pass
+        }
+        busy.sort(Comparator.comparingLong((long[] b) -> b[1]).reversed());
+        List<Long> pick = new ArrayList<>();
+        int threads = 0;
+        for (long[] b : busy) {
+            if (pick.size() >= maxProcesses || (threads + b[2] > maxThreads && !pick.isEmpty())) {
+                break;
+            }
+            pick.add(b[0]);
+            threads += (int) b[2];
+        }
+        lastWait.keySet().retainAll(pick);
+        seen = now;
+        tracked = List.copyOf(pick);
+        trackedThreads = threads;
+    }
+
+    /** CPU ticks (utime + stime), threads and start time from /proc/&lt;pid&gt;/stat; empty if it is gone. */
+    private static Optional<long[]> stat(Path dir) {
+        try {
+            String s = new String(Files.readAllBytes(dir.resolve("stat")), StandardCharsets.US_ASCII);
+            // "pid (comm) S ppid ...": comm may hold spaces and parentheses, so split after the last ')'.
+            String[] f = s.substring(s.lastIndexOf(')') + 2).trim().split(" ");
+            return Optional.of(new long[] {Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[17]),
+                    Long.parseLong(f[19])});
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Whether the process sits outside glean's parent in the hierarchy that schedules its CPU: v1 the "cpu"
+     * controller's line of /proc/&lt;pid&gt;/cgroup ("4:cpu,cpuacct:/glean/x"), v2 the unified line ("0::/glean/x").
+     * A process whose cgroup cannot be read counts as an incumbent (protect rather than ignore).
+     */
+    private boolean incumbent(Path dir) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(dir.resolve("cgroup"), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            return true;
+        }
+        return !inParent(lines, host);
+    }
+
+    static boolean inParent(List<String> cgroupLines, CgroupHost host) {
+        String prefix = "/" + host.parent();
+        for (String line : cgroupLines) {
+            int a = line.indexOf(':');
+            int b = a < 0 ? -1 : line.indexOf(':', a + 1);
+            if (b < 0) {
+                continue;
+            }
+            String controllers = line.substring(a + 1, b);
+            boolean schedules = host.mode() == CgroupHost.Mode.V2 ? controllers.isEmpty()
+                    : List.of(controllers.split(",")).contains("cpu");
+            if (schedules) {
+                String path = line.substring(b + 1);
+                return path.equals(prefix) || path.startsWith(prefix + "/");
+            }
+        }
+        return false;
+    }
+
+    private static long pidOf(String name) {
+        if (name.isEmpty() || name.length() > 10) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+}

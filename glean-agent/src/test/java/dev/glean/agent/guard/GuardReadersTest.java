@@ -1,0 +1,162 @@
+package dev.glean.agent.guard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.glean.agent.cgroup.CgroupHost;
+import dev.glean.core.guard.GuardReadings.Disk;
+import dev.glean.core.guard.GuardReadings.Stalls;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The guard's readers on fake /proc, /sys/block and cgroup2 trees (the real host: GuardRealHostTest). */
+class GuardReadersTest {
+    private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
+    @TempDir
+    Path root;
+
+    private void write(String rel, String content) throws IOException {
+        Path p = root.resolve(rel);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, content);
+    }
+
+    /** A /proc/PID: its stat (CPU ticks, threads, start time), cgroup line and per-thread run-queue wait (ms). */
+    private void process(long pid, String comm, long cpuTicks, String cpuCgroup, long... threadWaitMs) throws IOException {
+        List<String> f = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            f.add("0");
+        }
+        f.set(0, "S");
+        f.set(11, Long.toString(cpuTicks)); // utime
+        f.set(17, Long.toString(threadWaitMs.length)); // num_threads
+        f.set(19, Long.toString(1000 + pid)); // starttime
+        write("proc/" + pid + "/stat", pid + " (" + comm + ") " + String.join(" ", f) + "\n");
+        write("proc/" + pid + "/cgroup", "12:pids:/\n4:cpu,cpuacct:" + cpuCgroup + "\n0::/\n");
+        Path tasks = root.resolve("proc/" + pid + "/task");
+        if (Files.isDirectory(tasks)) {
+            try (var s = Files.list(tasks)) {
+                for (Path t : s.toList()) {
+                    Files.deleteIfExists(t.resolve("schedstat"));
+                    Files.deleteIfExists(t);
+                }
+            }
+        }
+        for (int i = 0; i < threadWaitMs.length; i++) {
+            write("proc/" + pid + "/task/" + (pid * 100 + i) + "/schedstat", "1000 " + threadWaitMs[i] * 1_000_000 + " 5\n");
+        }
+    }
+
+    @Test
+    void runQueueWaitSumsTheBusiestIncumbentsOnlyAndCountsOnlyWhatGrewSinceTheLastReading() throws Exception {
+        CgroupHost host = new CgroupHost(root.resolve("cgroup"), CgroupHost.Mode.V1, "glean");
+        process(10, "db (worker)", 500, "/", 100, 200);
+        process(11, "cron", 5, "/system.slice/cron.service", 7);
+        process(12, "idle", 0, "/", 1);
+        process(20, "job", 9000, "/glean/g-1-0-1", 5000);
+        process(99, "agent", 9000, "/", 5000);
+        IncumbentRunQueue q = new IncumbentRunQueue(root.resolve("proc"), host, 99, Duration.ofSeconds(2), 2, 100);
+
+        assertEquals(Duration.ZERO, q.read(T0), "first sight of every process adds nothing");
+        assertEquals(List.of(10L, 11L), q.tracked(), "busiest incumbents; not glean's job, not the agent, not the idle one");
+        assertEquals(3, q.trackedThreads());
+
+        process(10, "db (worker)", 500, "/", 130, 220);
+        process(11, "cron", 5, "/system.slice/cron.service", 12);
+        process(20, "job", 9000, "/glean/g-1-0-1", 9000);
+        assertEquals(Duration.ofMillis(55), q.read(T0.plusMillis(100)), "30 + 20 + 5; the job's wait is not the incumbents'");
+
+        process(10, "db (worker)", 500, "/", 140); // one thread ended: the sum went down, adds nothing
+        assertEquals(Duration.ZERO, q.read(T0.plusMillis(200)));
+        process(10, "db (worker)", 500, "/", 150);
+        assertEquals(Duration.ofMillis(10), q.read(T0.plusMillis(300)));
+
+        // the next pass: cron did not run since the last one, a new busy process did
+        process(13, "backup", 300, "/", 0);
+        process(10, "db (worker)", 600, "/", 150);
+        q.read(T0.plusSeconds(2));
+        assertEquals(List.of(13L, 10L), q.tracked());
+    }
+
+    @Test
+    void membershipIsReadFromTheHierarchyThatSchedulesTheCpu() {
+        CgroupHost v1 = new CgroupHost(root, CgroupHost.Mode.V1, "glean");
+        CgroupHost v2 = new CgroupHost(root, CgroupHost.Mode.V2, "glean");
+        assertTrue(IncumbentRunQueue.inParent(List.of("5:memory:/", "4:cpu,cpuacct:/glean/c1", "0::/"), v1));
+        assertTrue(IncumbentRunQueue.inParent(List.of("4:cpuacct,cpu:/glean"), v1));
+        assertFalse(IncumbentRunQueue.inParent(List.of("4:cpu,cpuacct:/gleaner/x", "0::/glean/c1"), v1),
+                "another cgroup whose name starts the same; v1 ignores the unified line");
+        assertTrue(IncumbentRunQueue.inParent(List.of("0::/glean/c1"), v2));
+        assertFalse(IncumbentRunQueue.inParent(List.of("0::/system.slice/db.service"), v2));
+    }
+
+    @Test
+    void diskRatesOfWholeDevicesOnly() throws Exception {
+        String line = "%4d %7d %s %d 0 %d 0 %d 0 %d 0 0 %d 0 0 0 0 0 0\n";
+        write("proc/diskstats", String.format(line, 254, 0, "vda", 1000, 8000, 500, 4000, 10_000)
+                + String.format(line, 254, 1, "vda1", 1000, 8000, 500, 4000, 10_000)
+                + String.format(line, 7, 0, "loop0", 10, 80, 0, 0, 5)
+                + String.format(line, 253, 0, "zram0", 0, 0, 0, 0, 0));
+        for (String d : List.of("vda", "loop0", "zram0")) {
+            Files.createDirectories(root.resolve("sys/block/" + d));
+        }
+        DiskStats disks = new DiskStats(root.resolve("proc"), root.resolve("sys/block"));
+        assertEquals(List.of(new Disk("254:0", 0, 0, 0, 0, 0)), disks.read(Duration.ZERO),
+                "no partitions, no loop devices, no devices without io; no rates before two readings");
+        write("proc/diskstats", String.format(line, 254, 0, "vda", 2000, 10048, 1000, 8096, 10_050));
+        Disk vda = disks.read(Duration.ofMillis(100)).get(0);
+        assertEquals(0.5, vda.utilization(), 1e-9, "50 ms of io in flight in 100 ms");
+        assertEquals(2048 * 512 * 10, vda.readBytesPerSecond());
+        assertEquals(4096 * 512 * 10, vda.writeBytesPerSecond());
+        assertEquals(10_000, vda.readsPerSecond());
+        assertEquals(5_000, vda.writesPerSecond());
+    }
+
+    private void pressure(String dir, String resource, long total) throws IOException {
+        write(dir + "/" + resource, "some avg10=0.00 avg60=0.00 avg300=0.00 total=" + total
+                + "\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n");
+    }
+
+    @Test
+    void stallsAreTheLargerOfTheBusiestOtherCgroupAndTheHostMinusGleanButCpuOnlyTheFormer() throws Exception {
+        write("cg/cgroup.controllers", "cpu io memory\n");
+        CgroupHost host = CgroupHost.detect(root.resolve("cg"), "glean");
+        long[][] totals = {{1000, 1000, 1000}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}}; // host, glean, system.slice, user.slice
+        String[] resources = {"cpu", "memory", "io"};
+        for (int r = 0; r < 3; r++) {
+            pressure("proc/pressure", resources[r], totals[0][r]);
+            pressure("cg/glean", resources[r] + ".pressure", 0);
+            pressure("cg/system.slice", resources[r] + ".pressure", 0);
+            pressure("cg/user.slice", resources[r] + ".pressure", 0);
+        }
+        IncumbentStalls stalls = new IncumbentStalls(root.resolve("proc"), host);
+        assertEquals(new Stalls(true, Duration.ZERO, Duration.ZERO, Duration.ZERO), stalls.read());
+
+        pressure("proc/pressure", "cpu", 1000 + 900_000);
+        pressure("cg/glean", "cpu.pressure", 800_000);
+        pressure("cg/system.slice", "cpu.pressure", 40_000);
+        pressure("cg/user.slice", "cpu.pressure", 10_000);
+        pressure("proc/pressure", "memory", 1000 + 100_000);
+        pressure("cg/glean", "memory.pressure", 80_000);
+        pressure("cg/system.slice", "memory.pressure", 30_000);
+        pressure("proc/pressure", "io", 1000 + 50_000);
+        pressure("cg/system.slice", "io.pressure", 10_000);
+        Stalls s = stalls.read();
+        assertEquals(Duration.ofMillis(40), s.cpu(), "cpu: the busiest other cgroup only");
+        assertEquals(Duration.ofMillis(30), s.memory(), "30 ms in system.slice beats 100 - 80 on the host");
+        assertEquals(Duration.ofMillis(50), s.io(), "50 ms on the host, none of it glean's, beats system.slice's 10");
+
+        Files.delete(root.resolve("proc/pressure/cpu"));
+        Files.delete(root.resolve("proc/pressure/memory"));
+        Files.delete(root.resolve("proc/pressure/io"));
+        assertEquals(Stalls.NONE, stalls.read(), "no PSI on the host");
+    }
+}

@@ -1,0 +1,75 @@
+package dev.glean.core.guard;
+
+import dev.glean.core.resources.Bytes;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the guard remembers between readings. Immutable: {@link GuardPolicy} returns a new one. Instants are null
+ * for "never".
+ *
+ * @param evicting containers the guard evicted that still show in the readings: never chosen again
+ * @param lastEviction when the guard last evicted, for memory or tasks
+ * @param admitting false between a StopAdmitting and the ResumeAdmitting that follows
+ */
+public record GuardState(Cpu cpu, Memory memory, Io io, Pids pids, Set<String> evicting, Instant lastEviction,
+        boolean admitting) {
+
+    public GuardState {
+        evicting = Set.copyOf(evicting);
+    }
+
+    /** Before the first reading: nothing applied yet, everything admitted. */
+    public static GuardState initial() {
+        return new GuardState(new Cpu(null, 0, 0, 0, Long.MAX_VALUE, null, null, false),
+                new Memory(MemoryLevel.NORMAL, 0, null, null, Map.of()), new Io(0, Map.of()), new Pids(false, null),
+                Set.of(), null, true);
+    }
+
+    /** The same state, but not knowing what CPU cap the cgroup holds (a write failed): the next decision sets it. */
+    public GuardState withCpuCapUnknown() {
+        return new GuardState(new Cpu(null, cpu.waitAverage(), cpu.incumbentAverage(), cpu.incumbentPeak(),
+                cpu.lastHarmCap(), cpu.lastCut(), cpu.lastGrowth(), cpu.started()), memory, io, pids, evicting,
+                lastEviction, admitting);
+    }
+
+    /**
+     * @param applied the cap last set; null before the guard set one (the cgroup may hold anything then)
+     * @param waitAverage smoothed incumbents' run-queue wait per CPU
+     * @param incumbentAverage smoothed incumbents' CPU (millicores), of which {@code incumbentPeak} is the peak,
+     *     decaying
+     * @param lastHarmCap the cap (millicores) in force at the last harm; growth slows past it
+     * @param started whether a reading with an interval has been seen (the averages start from it)
+     */
+    public record Cpu(CpuCap applied, double waitAverage, double incumbentAverage, double incumbentPeak,
+            long lastHarmCap, Instant lastCut, Instant lastGrowth, boolean started) {}
+
+    /**
+     * @param clearSince since when the readings have allowed leaving {@code level}; null while they do not
+     * @param reclaimed containers whose limit the guard lowered: their own limit and the one set now
+     */
+    public record Memory(MemoryLevel level, double stallAverage, Instant levelSince, Instant clearSince,
+            Map<String, Reclaim> reclaimed) {
+        public Memory {
+            reclaimed = Map.copyOf(reclaimed);
+        }
+    }
+
+    /** NORMAL; TIGHT: no new secondaries; RECLAIM: also secondaries' page cache reclaimed (eviction is a step, not a level). */
+    public enum MemoryLevel { NORMAL, TIGHT, RECLAIM }
+
+    public record Reclaim(Bytes original, Bytes limit) {}
+
+    public record Io(double stallAverage, Map<String, Throttle> throttled) {
+        public Io {
+            throttled = Map.copyOf(throttled);
+        }
+    }
+
+    /** A throttled device: its limit, when it was last set, since when it could be lifted (null: not now). */
+    public record Throttle(IoLimit limit, Instant lastSet, Instant clearSince) {}
+
+    /** {@code high}: threads near the kernel's limit; {@code clearSince}: since when below the resume mark. */
+    public record Pids(boolean high, Instant clearSince) {}
+}

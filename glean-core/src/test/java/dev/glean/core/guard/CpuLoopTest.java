@@ -1,0 +1,215 @@
+package dev.glean.core.guard;
+
+import static dev.glean.core.guard.FakeNode.only;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.glean.core.guard.GuardAction.SetCpuQuota;
+import dev.glean.core.resources.Millicores;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CPU quota loop on a 2-CPU node (capacity 2000m). Balanced: target 150 ms/s of incumbent run-queue wait
+ * (0.075 per CPU), growth only below 105 ms/s, spike at 450 ms/s, headroom 200m, floor 100m.
+ */
+class CpuLoopTest {
+
+    /** Secondaries that would use all the CPU they get (two busy loops): their use is the cap. */
+    private static List<GuardAction> hogStep(FakeNode n) {
+        n.secondaryMillicores = Math.max(0, n.cap());
+        return n.step();
+    }
+
+    private static List<Long> caps(List<GuardAction> actions) {
+        return only(actions, SetCpuQuota.class).stream().map(q -> q.cap().millicores(2000)).toList();
+    }
+
+    @Test
+    void theFirstReadingSetsTheCeilingOfEachMode() {
+        FakeNode balanced = new FakeNode(GuardMode.BALANCED);
+        assertEquals(List.of(1800L), caps(balanced.step()), "capacity minus 10 % headroom");
+        FakeNode strict = new FakeNode(GuardMode.STRICT);
+        assertEquals(List.of(1000L), caps(strict.step()), "capacity minus the fixed one CPU");
+        FakeNode harvest = new FakeNode(GuardMode.MAX_HARVEST);
+        assertEquals(List.of(CpuCap.UNLIMITED), only(harvest.step(), SetCpuQuota.class).stream().map(SetCpuQuota::cap).toList());
+    }
+
+    @Test
+    void harmCutsAtOnceAndTheCapGrowsBackSlowlyFastestFarBelowTheLastHarm() {
+        FakeNode n = new FakeNode(GuardMode.BALANCED);
+        n.incumbentMillicores = 0;
+        hogStep(n);
+        n.waitMsPerSecond = 300;
+        List<GuardAction> cut = hogStep(n);
+        assertEquals(List.of(1080L), caps(cut), "60 % of the 1800m they used");
+        SetCpuQuota q = only(cut, SetCpuQuota.class).get(0);
+        assertTrue(q.reason().contains("run-queue wait averaged 300 ms/s (target 150 ms/s)"), q.reason());
+        assertEquals(300.0, q.readings().get("waitMsPerSecond"));
+        assertEquals(1800.0, q.readings().get("capBeforeMillicores"));
+        Instant cutAt = n.clock.instant();
+
+        n.waitMsPerSecond = 80;
+        n.taken.clear();
+        for (int i = 0; i < 60; i++) {
+            hogStep(n);
+        }
+        List<Long> grown = n.taken.stream().map(t -> ((SetCpuQuota) t.action()).cap().millicores(2000)).toList();
+        assertEquals(List.of(1280L, 1480L, 1680L, 1780L, 1800L), grown,
+                "200m steps up to 90 % of the 1800m that hurt, 100m steps after, never above the ceiling");
+        List<Instant> at = n.taken.stream().map(FakeNode.Taken::at).toList();
+        assertEquals(cutAt.plusSeconds(1), at.get(0), "held for a second after the cut");
+        for (int i = 1; i < at.size(); i++) {
+            assertEquals(Duration.ofMillis(500), Duration.between(at.get(i - 1), at.get(i)), "one step per 500 ms");
+        }
+    }
+
+    @Test
+    void oneNoisyReadingDoesNotCutButASpikeDoes() {
+        FakeNode n = new FakeNode(GuardMode.BALANCED);
+        n.incumbentMillicores = 0;
+        hogStep(n);
+        n.run(20);
+        n.waitMsPerSecond = 250;
+        assertEquals(List.of(), caps(hogStep(n)), "average 128 ms/s: below the target");
+        n.waitMsPerSecond = 80;
+        n.run(20);
+        n.waitMsPerSecond = 500;
+        List<GuardAction> spike = hogStep(n);
+        assertEquals(List.of(1080L), caps(spike));
+        assertTrue(spike.get(0).reason().contains("jumped to 500 ms/s"), spike.get(0).reason());
+    }
+
+    @Test
+    void noCutWhileTheSecondariesHardlyRun() {
+        FakeNode n = new FakeNode(GuardMode.BALANCED);
+        n.incumbentMillicores = 0;
+        n.step();
+        n.secondaryMillicores = 30; // under 2 % of the node: the incumbents' wait is their own
+        n.waitMsPerSecond = 600;
+        assertEquals(List.of(), n.run(30));
+        assertEquals(1800, n.cap());
+    }
+
+    @Test
+    void sustainedHarmCutsEvery200msDownToTheFloor() {
+        FakeNode n = new FakeNode(GuardMode.BALANCED);
+        n.incumbentMillicores = 0;
+        hogStep(n);
+        n.waitMsPerSecond = 600;
+        List<Long> caps = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            caps.addAll(caps(hogStep(n)));
+        }
+        assertEquals(List.of(1080L, 648L, 389L, 233L, 140L, 100L), caps, "a cut every other reading, 5 % floor");
+    }
+
+    @Test
+    void betweenGrowthMarkAndTargetTheCapHolds() {
+        FakeNode n = new FakeNode(GuardMode.BALANCED);
+        n.incumbentMillicores = 0;
+        hogStep(n);
+        n.waitMsPerSecond = 300;
+        hogStep(n);
+        n.waitMsPerSecond = 120; // above 0.7 x 150, below 150
+        n.taken.clear();
+        for (int i = 0; i < 600; i++) {
+            hogStep(n);
+        }
+        assertEquals(List.of(), n.taken, "a minute without a single change");
+        assertEquals(1080, n.cap());
+    }
+
+    @Test
+    void anIncumbentBurstLowersTheCeilingBeforeItsWaitShowsAndItsEndRaisesItGradually() {
+        FakeNode n = new FakeNode(GuardMode.BALANCED);
+        n.incumbentMillicores = 0;
+        hogStep(n);
+        n.run(10);
+        n.taken.clear();
+        n.incumbentMillicores = 1200;
+        for (int i = 0; i < 10; i++) {
+            hogStep(n);
+        }
+        assertTrue(n.cap() <= 2000 - 1200 - 200 + 100,
+                "within a second the cap is within the 100m slack of leaving 200m beside the incumbents: " + n.cap());
+        assertTrue(n.taken.size() <= 6, "a few steps, not one per reading: " + n.taken.size());
+        assertTrue(n.taken.stream().allMatch(t -> t.action().reason().contains("keep 0.20 CPU free")),
+                "lowered by the ceiling, not by harm: " + n.taken);
+
+        n.incumbentMillicores = 0;
+        n.taken.clear();
+        long before = n.cap();
+        for (int i = 0; i < 100; i++) {
+            long was = n.cap();
+            hogStep(n);
+            assertTrue(n.cap() - was <= 200, "at most one 200m step at a time");
+        }
+        assertEquals(1800, n.cap(), "back at the ceiling after 10 s");
+        assertTrue(n.taken.size() >= (1800 - before) / 200, "in steps: " + n.taken.size());
+        Duration first = Duration.between(n.taken.get(0).at(), n.taken.get(n.taken.size() - 1).at());
+        assertTrue(first.compareTo(Duration.ofSeconds(2)) >= 0, "gradually, over " + first);
+    }
+
+    @Test
+    void strictNeverLendsMoreThanCapacityMinusOneCpu() {
+        FakeNode n = new FakeNode(GuardMode.STRICT);
+        n.incumbentMillicores = 0;
+        n.waitMsPerSecond = 20;
+        for (int i = 0; i < 600; i++) {
+            hogStep(n);
+            assertTrue(n.cap() <= 1000, "cap " + n.cap());
+        }
+        assertEquals(1000, n.cap());
+        n.waitMsPerSecond = 220; // above strict's 100 ms/s target
+        assertEquals(List.of(500L), caps(hogStep(n)), "strict cuts by half");
+    }
+
+    @Test
+    void maxHarvestLiftsACapLeftBehindOnceAndThenDoesNothing() {
+        FakeNode n = new FakeNode(GuardMode.MAX_HARVEST);
+        GuardState s = GuardState.initial();
+        n.state = new GuardState(new GuardState.Cpu(new CpuCap.Limit(new Millicores(500)), 0, 0, 0, 0, null, null, true),
+                s.memory(), s.io(), s.pids(), s.evicting(), s.lastEviction(), s.admitting());
+        assertEquals(List.of(CpuCap.UNLIMITED), only(n.step(), SetCpuQuota.class).stream().map(SetCpuQuota::cap).toList());
+        n.waitMsPerSecond = 900;
+        assertEquals(List.of(), n.run(50));
+    }
+
+    /**
+     * A toy incumbent whose wait grows with the square of the secondaries' use, with +-30 % noise per reading:
+     * 80 ms/s alone, 469 ms/s beside 1.8 CPU of hogs, the 150 ms/s target at ~760m. Not the real host (bench/
+     * measures that): this pins down that the loop settles, holds the target on average and does not flap.
+     */
+    @Test
+    void onANoisyToyIncumbentTheLoopSettlesNearTheTargetWithoutFlapping() {
+        FakeNode n = new FakeNode(GuardMode.BALANCED);
+        n.incumbentMillicores = 0;
+        Random noise = new Random(42);
+        hogStep(n);
+        double waitSum = 0;
+        double capSum = 0;
+        int writes = 0;
+        int readings = 1200;
+        for (int i = 0; i < 2 * readings; i++) {
+            double use = n.cap() / 1000.0;
+            n.waitMsPerSecond = (80 + 120 * use * use) * (0.7 + 0.6 * noise.nextDouble());
+            List<GuardAction> a = hogStep(n);
+            if (i >= readings) {
+                waitSum += n.waitMsPerSecond;
+                capSum += n.cap();
+                writes += a.size();
+            }
+        }
+        double meanWait = waitSum / readings;
+        double meanCap = capSum / readings;
+        System.out.printf("toy incumbent: mean wait %.0f ms/s, mean cap %.0fm, %d changes%n", meanWait, meanCap, writes);
+        assertTrue(meanWait <= 150, "mean wait " + meanWait);
+        assertTrue(meanCap >= 450, "mean cap " + meanCap + " (the target allows ~760m)");
+        assertTrue(writes <= readings / 10, writes + " cap changes in 2 minutes");
+    }
+}
