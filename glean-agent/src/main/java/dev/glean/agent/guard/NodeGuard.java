@@ -47,7 +47,10 @@ public final class NodeGuard implements AutoCloseable {
     private GuardState state = GuardState.initial();
     private volatile boolean admitting = true;
     private volatile boolean running;
+    private volatile boolean idle;
     private Thread thread;
+    /** With no secondaries there is nothing to cap or evict: read once a second, so an idle agent stays cheap. */
+    static final Duration IDLE_TICK = Duration.ofSeconds(1);
 
     public NodeGuard(GuardPolicy policy, Supplier<GuardReadings> readings, GuardControls controls, Evictor evictor,
             Listener listener, Clock clock) {
@@ -87,7 +90,7 @@ public final class NodeGuard implements AutoCloseable {
                 listener.onFailure("guard: " + e.getMessage());
             }
             // A fixed rate; a slow step (a long cgroup write) skips the ticks it missed rather than bunching them.
-            next += tick;
+            next += idle ? Math.max(tick, IDLE_TICK.toNanos()) : tick;
             long now = System.nanoTime();
             if (next < now) {
                 next = now;
@@ -104,6 +107,7 @@ public final class NodeGuard implements AutoCloseable {
     public synchronized List<Event> step() {
         GuardReadings r = readings.get();
         List<String> live = r.secondaries().stream().map(GuardReadings.Secondary::id).toList();
+        idle = live.isEmpty();
         controls.containers(live);
         GuardPolicy.Decision d = policy.decide(r, state, clock.instant());
         state = d.state();
