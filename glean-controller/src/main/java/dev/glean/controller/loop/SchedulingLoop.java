@@ -208,7 +208,7 @@ public final class SchedulingLoop implements AutoCloseable {
         }
         List<NodeView> views = new ArrayList<>();
         for (Node n : nodes) {
-            CapacityEstimate e = registry.estimate(n.name(), now);
+            CapacityEstimate e = registry.estimate(n.name(), n.labels(), now);
             views.add(new NodeView(n.name(), n.labels(), n.status() == NodeStatus.READY && !n.cordoned(), e,
                     allocated.getOrDefault(n.name(), Resources.ZERO)));
         }
