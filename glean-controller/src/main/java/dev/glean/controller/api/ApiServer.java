@@ -252,7 +252,7 @@ public final class ApiServer implements AutoCloseable {
             ObjectNode al = o.putObject("allocated");
             al.put("cpu", a.cpu().cores());
             al.put("memoryBytes", a.memory().value());
-            CapacityEstimate e = registry.estimate(n.name(), now);
+            CapacityEstimate e = registry.estimate(n.name(), n.labels(), now);
             ObjectNode es = o.putObject("lendable");
             es.put("cpu", e.lendableCpu().cores());
             es.put("memoryBytes", e.lendableMemory().value());
@@ -261,10 +261,22 @@ public final class ApiServer implements AutoCloseable {
             ObjectNode parts = es.putObject("parts");
             parts.put("capacityCpu", e.capacity().cpu().cores());
             parts.put("incumbentCpuPeak", e.incumbentCpuPeak().cores());
+            parts.put("incumbentCpuNow", e.cpu().current() / 1000.0);
+            parts.put("incumbentCpuRecent", e.cpu().recent() / 1000.0);
+            e.cpu().daily().ifPresent(d -> parts.put("incumbentCpuDaily", d / 1000.0));
             parts.put("cpuHeadroom", e.cpuHeadroom().cores());
+            parts.put("cpuPolicyCap", e.cpuPolicyCap().cores());
             parts.put("capacityMemoryBytes", e.capacity().memory().value());
             parts.put("incumbentMemoryPeakBytes", e.incumbentMemoryPeak().value());
+            parts.put("incumbentMemoryNowBytes", e.memory().current());
+            parts.put("incumbentMemoryRecentBytes", e.memory().recent());
+            e.memory().daily().ifPresent(d -> parts.put("incumbentMemoryDailyBytes", d));
             parts.put("memoryReserveBytes", e.memoryReserve().value());
+            parts.put("memoryPolicyCapBytes", e.memoryPolicyCap().value());
+            parts.put("confidence", e.confidence());
+            if (e.lendsUntil() != null) {
+                JobJson.time(parts, "lendsUntil", e.lendsUntil());
+            }
             NodeSample s = live == null ? null : live.latest();
             if (s != null) {
                 ObjectNode u = o.putObject("usage");

@@ -14,9 +14,13 @@ import dev.glean.core.node.Node;
 import dev.glean.core.node.NodeStatus;
 import dev.glean.core.resources.Resources;
 import dev.glean.core.schedule.CapacityEstimate;
+import dev.glean.core.schedule.EvictionRisk;
 import dev.glean.core.schedule.NodeView;
 import dev.glean.core.schedule.PendingTask;
 import dev.glean.core.schedule.Placement;
+import dev.glean.core.schedule.Reservation;
+import dev.glean.core.schedule.RunningTask;
+import dev.glean.core.schedule.ScheduleResult;
 import dev.glean.core.schedule.Scheduler;
 import dev.glean.core.store.Storage;
 import java.time.Clock;
@@ -46,13 +50,17 @@ public final class SchedulingLoop implements AutoCloseable {
     private final Clock clock;
     private final ControllerSettings settings;
     private final Semaphore wake = new Semaphore(0);
-    /** Job specs never change; a bounded cache of them saves reading whole jobs every cycle. */
-    private final Map<String, JobSpec> specs = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+    /** Job specs (and submission times) never change; a bounded cache of them saves reading whole jobs every cycle. */
+    private final Map<String, Known> specs = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(1024, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, JobSpec> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Known> eldest) {
             return size() > 100_000;
         }
     });
+    /** The scheduler is stateless: the nodes it held for waiting tasks last cycle are handed back to it. */
+    private volatile List<Reservation> reservations = List.of();
+
+    private record Known(JobSpec spec, Instant submittedAt) {}
     private final Thread thread;
     private volatile boolean running = true;
     private volatile Throwable lastError;
@@ -206,23 +214,38 @@ public final class SchedulingLoop implements AutoCloseable {
                 }
             }
         }
+        Map<String, List<RunningTask>> running = new HashMap<>();
+        for (Task t : onNodes) {
+            Known k = known(t.jobId());
+            if (k != null && t.node() != null) {
+                running.computeIfAbsent(t.node(), x -> new ArrayList<>()).add(new RunningTask(t.jobId(), t.index(), k.spec().tenant(),
+                        k.spec().resources(), k.spec().priority(), t.startedAt()));
+            }
+        }
         List<NodeView> views = new ArrayList<>();
         for (Node n : nodes) {
-            CapacityEstimate e = registry.estimate(n.name(), now);
+            CapacityEstimate e = registry.estimate(n.name(), n.labels(), now);
+            // No eviction record yet (the guard comes later): the risk is the forecast's alone.
             views.add(new NodeView(n.name(), n.labels(), n.status() == NodeStatus.READY && !n.cordoned(), e,
-                    allocated.getOrDefault(n.name(), Resources.ZERO)));
+                    allocated.getOrDefault(n.name(), Resources.ZERO), EvictionRisk.of(e, 0, now),
+                    running.getOrDefault(n.name(), List.of())));
         }
         List<PendingTask> pending = new ArrayList<>(queued.size());
         Map<String, Long> order = new HashMap<>();
         for (Task t : queued) {
-            JobSpec s = spec(t.jobId());
-            if (s == null) {
+            Known k = known(t.jobId());
+            if (k == null) {
                 continue;
             }
+            JobSpec s = k.spec();
             long o = order.computeIfAbsent(t.jobId(), id -> (long) order.size());
-            pending.add(new PendingTask(t.jobId(), t.index(), s.resources(), s.priority(), o, s.labels()));
+            // A timeout is the only runtime a job declares; without one its runtime is unknown.
+            pending.add(new PendingTask(t.jobId(), t.index(), s.resources(), s.priority(), o, s.labels(), s.tenant(), k.submittedAt(),
+                    s.timeout()));
         }
-        List<Placement> placements = scheduler.schedule(views, pending, settings.maxPlacementsPerCycle());
+        ScheduleResult result = scheduler.schedule(views, pending, reservations, now, settings.maxPlacementsPerCycle());
+        reservations = result.reservations();
+        List<Placement> placements = result.placements();
         if (placements.isEmpty()) {
             return;
         }
@@ -243,14 +266,19 @@ public final class SchedulingLoop implements AutoCloseable {
     }
 
     private JobSpec spec(String jobId) {
-        JobSpec s = specs.get(jobId);
-        if (s == null) {
-            s = storage.read(v -> v.job(jobId)).map(Job::spec).orElse(null);
-            if (s != null) {
-                specs.put(jobId, s);
+        Known k = known(jobId);
+        return k == null ? null : k.spec();
+    }
+
+    private Known known(String jobId) {
+        Known k = specs.get(jobId);
+        if (k == null) {
+            k = storage.read(v -> v.job(jobId)).map(j -> new Known(j.spec(), j.submittedAt())).orElse(null);
+            if (k != null) {
+                specs.put(jobId, k);
             }
         }
-        return s;
+        return k;
     }
 
     @Override

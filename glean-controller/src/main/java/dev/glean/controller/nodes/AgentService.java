@@ -116,7 +116,7 @@ public final class AgentService {
             }
             return desired(tx, r.node(), version, offsets, ack);
         });
-        registry.reported(r.node(), r.instance(), r.sample(), r.containers(), now, settings.capacity().window());
+        registry.reported(r.node(), r.instance(), r.sample(), r.containers(), now);
         touched.forEach(feed::bumpNode);
         if (changed[0]) {
             feed.bump();
@@ -211,6 +211,6 @@ public final class AgentService {
             }
         }
         return new DesiredState(Protocol.VERSION, node, version, epoch, settings.lease().toMillis(), run, ack, offsets,
-                registry.estimate(node, clock.instant()).lendableMemory());
+                registry.estimate(node, v.node(node).map(Node::labels).orElse(Map.of()), clock.instant()).lendableMemory());
     }
 }

@@ -1,40 +1,45 @@
 package dev.glean.controller.nodes;
 
+import dev.glean.core.forecast.IncumbentHistory;
 import dev.glean.core.node.NodeSample;
 import dev.glean.core.protocol.ContainerReport;
 import dev.glean.core.schedule.CapacityEstimate;
 import dev.glean.core.schedule.CapacityEstimator;
-import java.time.Duration;
+import dev.glean.core.schedule.LendingPolicies;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What the controller knows of each node that is not worth a transaction: recent readings, the last report's
- * containers and when it came. After a controller restart every known node counts as just seen, so a node is
+ * What the controller knows of each node that is not worth a transaction: the incumbents' history (a compact
+ * summary the estimator forecasts from, fed one reading at a time), the last report's containers and when it came. After a controller restart every known node counts as just seen, so a node is
  * only declared lost a full lease after this controller could first have heard from it.
  */
 public final class NodeRegistry {
-    private static final int MAX_SAMPLES = 1200;
     private final CapacityEstimator estimator;
+    private final LendingPolicies policies;
     private final ConcurrentHashMap<String, Live> live = new ConcurrentHashMap<>();
 
     public NodeRegistry(CapacityEstimator estimator) {
+        this(estimator, LendingPolicies.NONE);
+    }
+
+    public NodeRegistry(CapacityEstimator estimator, LendingPolicies policies) {
         this.estimator = estimator;
+        this.policies = policies;
     }
 
     /** Live view of one node; mutated only under its own monitor. */
     public static final class Live {
-        private final ArrayDeque<NodeSample> samples = new ArrayDeque<>();
+        private final IncumbentHistory history;
         private volatile Instant lastReportAt;
         private volatile String instance;
         private volatile List<ContainerReport> containers = List.of();
 
-        Live(Instant seen) {
+        Live(Instant seen, IncumbentHistory history) {
             this.lastReportAt = seen;
+            this.history = history;
         }
 
         public Instant lastReportAt() {
@@ -49,22 +54,22 @@ public final class NodeRegistry {
             return containers;
         }
 
-        public synchronized List<NodeSample> samples() {
-            return new ArrayList<>(samples);
-        }
-
         public synchronized NodeSample latest() {
-            return samples.peekLast();
+            return history.latest();
         }
     }
 
+    private Live newLive(Instant now) {
+        return new Live(now, estimator.newHistory());
+    }
+
     public void known(String node, Instant now) {
-        live.computeIfAbsent(node, n -> new Live(now));
+        live.computeIfAbsent(node, n -> newLive(now));
     }
 
     /** Records that a report from the node arrived now (before it is applied). */
     public void touch(String node, Instant now) {
-        Live l = live.computeIfAbsent(node, n -> new Live(now));
+        Live l = live.computeIfAbsent(node, n -> newLive(now));
         l.lastReportAt = now;
     }
 
@@ -76,39 +81,27 @@ public final class NodeRegistry {
         return Map.copyOf(live);
     }
 
-    public void reported(String node, String instance, NodeSample sample, List<ContainerReport> containers, Instant now, Duration window) {
-        Live l = live.computeIfAbsent(node, n -> new Live(now));
+    public void reported(String node, String instance, NodeSample sample, List<ContainerReport> containers, Instant now) {
+        Live l = live.computeIfAbsent(node, n -> newLive(now));
         synchronized (l) {
             l.lastReportAt = now;
             l.instance = instance;
             l.containers = List.copyOf(containers);
             if (sample != null) {
-                NodeSample last = l.samples.peekLast();
-                if (last == null || sample.at().isAfter(last.at())) {
-                    l.samples.addLast(sample);
-                }
-                Instant from = now.minus(window);
-                while (l.samples.size() > MAX_SAMPLES || (!l.samples.isEmpty() && l.samples.peekFirst().at().isBefore(from) && l.samples.size() > 1)) {
-                    l.samples.removeFirst();
-                }
+                l.history.record(sample);
             }
         }
     }
 
-    public CapacityEstimate estimate(String node, Instant now) {
+    /** What the node lends now under the lending rules that match its name and labels. */
+    public CapacityEstimate estimate(String node, Map<String, String> labels, Instant now) {
         Live l = live.get(node);
         if (l == null) {
             return CapacityEstimate.nothing(dev.glean.core.resources.Resources.ZERO, "never reported");
         }
-        List<NodeSample> samples = l.samples();
-        if (samples.isEmpty()) {
-            return CapacityEstimate.nothing(dev.glean.core.resources.Resources.ZERO, "no readings yet");
+        synchronized (l) {
+            // Staleness by when the report arrived on our clock; the forecast on the agent's own (node clocks may be skewed).
+            return estimator.estimate(l.history, l.lastReportAt, policies.forNode(node, labels), now);
         }
-        NodeSample latest = samples.get(samples.size() - 1);
-        if (l.lastReportAt.plus(estimator.settings().staleAfter()).isBefore(now)) {
-            return CapacityEstimate.nothing(latest.capacity(), "no report since " + l.lastReportAt);
-        }
-        // Judge the window on the agent's own clock: node clocks may be skewed against ours.
-        return estimator.estimate(samples, latest.at());
     }
 }

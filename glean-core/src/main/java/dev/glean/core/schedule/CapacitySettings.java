@@ -1,5 +1,6 @@
 package dev.glean.core.schedule;
 
+import dev.glean.core.forecast.ForecastSettings;
 import dev.glean.core.resources.Bytes;
 import dev.glean.core.resources.Millicores;
 import java.time.Duration;
@@ -9,7 +10,7 @@ import java.time.Duration;
  * the estimator keeps this much free for the incumbents when admitting, and the guard evicts when free memory
  * falls below it, so an evicted job is never admitted straight back. {@code cpuOvercommit} multiplies
  * lendable CPU for admission (the kernel takes CPU back at once). Readings older than {@code staleAfter}
- * lend nothing. {@code window} is how far back the incumbents' peak is taken.
+ * lend nothing. {@code forecast} says how the incumbents' peak is forecast.
  */
 public record CapacitySettings(
         double cpuOvercommit,
@@ -17,10 +18,10 @@ public record CapacitySettings(
         double memoryReserveFraction,
         Bytes memoryReserveMin,
         Duration staleAfter,
-        Duration window) {
+        ForecastSettings forecast) {
 
     public static final CapacitySettings DEFAULTS = new CapacitySettings(
-            1.0, new Millicores(100), 0.10, Bytes.ofMiB(256), Duration.ofSeconds(10), Duration.ofMinutes(5));
+            1.0, new Millicores(100), 0.10, Bytes.ofMiB(256), Duration.ofSeconds(10), ForecastSettings.DEFAULTS);
 
     public CapacitySettings {
         if (cpuOvercommit < 1.0 || cpuOvercommit > 10) {
@@ -29,6 +30,21 @@ public record CapacitySettings(
         if (memoryReserveFraction < 0 || memoryReserveFraction >= 1) {
             throw dev.glean.core.error.GleanException.invalid("memory reserve must be a fraction in [0, 1): " + memoryReserveFraction);
         }
+    }
+
+    /**
+     * The configuration's shape ({@code controller.window}): {@code window} is the forecast's half-life, the age at
+     * which a reading counts half; the other forecast knobs keep their defaults.
+     */
+    public CapacitySettings(double cpuOvercommit, Millicores cpuHeadroom, double memoryReserveFraction, Bytes memoryReserveMin,
+            Duration staleAfter, Duration window) {
+        this(cpuOvercommit, cpuHeadroom, memoryReserveFraction, memoryReserveMin, staleAfter,
+                ForecastSettings.DEFAULTS.withHalfLife(window));
+    }
+
+    /** The forecast's half-life (config key {@code window}). */
+    public Duration window() {
+        return forecast.halfLife();
     }
 
     public Bytes memoryReserve(Bytes total) {

@@ -1,3 +1,4 @@
 package dev.glean.core.schedule;
 
-public record Placement(String jobId, int index, String node) {}
+/** Run the task on {@code node} now. */
+public record Placement(String jobId, int index, String node) implements Outcome {}

@@ -1,0 +1,38 @@
+package dev.glean.core.schedule;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * A node's risk, in [0, 1], that a secondary placed there now is evicted before it ends. Four independent-looking
+ * signs, combined as {@code 1 - product(1 - each)}:
+ * <ul>
+ * <li>unknown: half of the share of a day the forecast has not yet seen (a new node could have a nightly peak);
+ * <li>bursty: how far the incumbents' forecast peak stands above their mean (memory four times as much as CPU per
+ * share of capacity, as only memory forces evictions), capped at 1;
+ * <li>evicted: {@code 1 - 2^-n} for n evictions there recently (the guard's record, when the caller has one);
+ * <li>closing: the lending hours end soon (in 12 h or less, linearly).
+ * </ul>
+ * A stale node is certain risk.
+ */
+public final class EvictionRisk {
+    private static final Duration CLOSING = Duration.ofHours(12);
+
+    private EvictionRisk() {}
+
+    public static double of(CapacityEstimate e, int recentEvictions, Instant now) {
+        if (e.stale()) {
+            return 1;
+        }
+        double unknown = 0.5 * (1 - Math.max(0, Math.min(1, e.confidence())));
+        double bursty = Math.min(1, 4 * e.memory().spread(e.capacity().memory().value()) + e.cpu().spread(e.capacity().cpu().value()));
+        double evicted = 1 - Math.pow(0.5, Math.max(0, recentEvictions));
+        double closing = 0;
+        if (e.lendsUntil() != null) {
+            double left = Duration.between(now, e.lendsUntil()).toSeconds() / (double) CLOSING.toSeconds();
+            closing = Math.max(0, Math.min(1, 1 - left));
+        }
+        double r = 1 - (1 - unknown) * (1 - bursty) * (1 - evicted) * (1 - closing);
+        return Math.max(0, Math.min(1, r));
+    }
+}
