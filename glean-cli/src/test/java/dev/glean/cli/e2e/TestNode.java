@@ -93,7 +93,19 @@ final class TestNode implements AutoCloseable {
                 dev.glean.core.guard.GuardMode.BALANCED, Duration.ofMillis(500), Duration.ofMillis(50), 256, 1024, Duration.ofSeconds(2));
         RuncRuntime rt = RuncRuntime.create(runtimeSettings);
         HostSampler sampler = HostSampler.create(Path.of("/proc"), cgroups, Clock.systemUTC());
-        agent = new NodeAgent(s, rt, sampler::sample, new ControllerLink(s.controllers()), Clock.systemUTC(), log).start();
+        agent = new NodeAgent(s, rt, ids -> withoutBusyIncumbents(sampler.sample(ids)), new ControllerLink(s.controllers()),
+                Clock.systemUTC(), log).start();
+    }
+
+    /**
+     * The real reading with the host's CPU use reduced to the secondaries' own. The build and the test JVMs are the
+     * "incumbents" here, and on a loaded CI machine a true forecast rightly lends no CPU at all; these tests are about
+     * containers, leases and restarts, not about lending, which the estimator's own tests cover.
+     */
+    private static dev.glean.core.node.NodeSample withoutBusyIncumbents(dev.glean.core.node.NodeSample s) {
+        return new dev.glean.core.node.NodeSample(s.at(), s.cpus(), s.memoryTotal(), s.memoryAvailable(), s.secondaryCpu(),
+                s.secondaryCpu(), s.secondaryMemory(), s.secondaryPageCache(), s.hostBusySeconds(), s.hostIdleSeconds(),
+                s.secondaryCpuSeconds(), s.cpuPressure(), s.memoryPressure(), s.ioPressure(), s.containers());
     }
 
     /** Stops the agent process's work; its containers keep running, as they do when a real agent dies. */
