@@ -58,7 +58,12 @@ final class ContainerInspector {
         if (Files.exists(layout.oomMarker())) {
             detail = exit.code() != null && exit.code() == 137 ? "oom-killed" : "a process of it was OOM-killed";
         }
-        return info(record, ContainerPhase.EXITED, exit.code(), exit.at(), 0, detail);
+        // The exit file's time comes from the kernel's coarse clock (a few ms behind): never before the start.
+        java.time.Instant at = exit.at();
+        if (at != null && record.startedAt() != null && at.isBefore(record.startedAt())) {
+            at = record.startedAt();
+        }
+        return info(record, ContainerPhase.EXITED, exit.code(), at, 0, detail);
     }
 
     private static ContainerInfo info(ContainerRecord r, ContainerPhase phase, Integer code,

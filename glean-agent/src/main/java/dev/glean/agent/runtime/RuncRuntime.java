@@ -219,8 +219,10 @@ public final class RuncRuntime implements ContainerRuntime {
             // Read the start times while both certainly live (the init waits on runc's exec fifo).
             record = record.started(null, created.containerPid(), ProcessStat.startTicksOf(created.containerPid()),
                     created.conmonPid(), ProcessStat.startTicksOf(created.conmonPid()));
+            // Taken before `runc start`: a short job can end (and conmon stamp its exit) before the command returns.
+            Instant startedAt = Instant.now();
             runc.start(spec.id());
-            record = record.started(Instant.now(), record.containerPid(), record.containerStartTicks(),
+            record = record.started(startedAt, record.containerPid(), record.containerStartTicks(),
                     record.conmonPid(), record.conmonStartTicks());
             remember(layout, record);
             return inspector.inspect(layout, record);
