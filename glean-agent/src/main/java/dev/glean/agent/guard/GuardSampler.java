@@ -70,7 +70,14 @@ public final class GuardSampler implements AutoCloseable {
         previous = now;
         List<Running> running = secondaries.get();
         NodeSample s = host.sample(running.stream().map(Running::id).toList());
-        Duration wait = runQueue.read(now);
+        Duration wait;
+        if (running.isEmpty()) {
+            // Nothing to cap: skip the costliest reading (a pass over /proc) and start its baselines afresh later.
+            runQueue.reset();
+            wait = Duration.ZERO;
+        } else {
+            wait = runQueue.read(now);
+        }
         var stall = stalls.read();
         var disk = disks.read(interval);
         long tasks;

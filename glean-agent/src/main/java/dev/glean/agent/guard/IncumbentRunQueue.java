@@ -84,6 +84,12 @@ public final class IncumbentRunQueue {
         return Duration.ofNanos(total);
     }
 
+    /** Forgets the baselines: the next read starts afresh and answers zero (used while nothing is guarded). */
+    public synchronized void reset() {
+        lastWait.clear();
+        lastScan = null;
+    }
+
     /** Processes whose threads are read between passes. */
     public synchronized List<Long> tracked() {
         return tracked;
