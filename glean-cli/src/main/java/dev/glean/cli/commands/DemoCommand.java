@@ -75,7 +75,7 @@ public final class DemoCommand implements Callable<Integer> {
             String id = submit(api);
             activeJob = id;
             out.println("demo: submitted job " + id + ": " + tasks + " Monte-Carlo tasks estimating pi, " + samples
-                    + " points each, cpu 0.25, memory 64M");
+                    + " points each, cpu 0.1 (the idle class hands them whatever CPU is idle), memory 64M");
             JsonNode job = progress(api, id, out);
             activeJob = null;
             double secs = (System.nanoTime() - t0) / 1e9;
@@ -148,7 +148,7 @@ public final class DemoCommand implements Callable<Integer> {
         ObjectNode body = WireJson.mapper().createObjectNode();
         body.put("name", "demo-montecarlo");
         body.put("tenant", "demo");
-        body.put("cpu", 0.25);
+        body.put("cpu", 0.1);
         body.put("memory", "64M");
         body.put("array", "0-" + (tasks - 1));
         ArrayNode cmd = body.putArray("command");
