@@ -134,7 +134,7 @@ public final class NodeAgent implements AutoCloseable {
         List<LogChunk> chunks = new ArrayList<>();
         int budget = MAX_LOG_PER_REPORT;
         for (ContainerInfo c : held) {
-            long local = failedStarts.containsKey(c.id()) ? 0 : logSize(c.id());
+            long local = failedStarts.containsKey(c.id()) ? 0 : runtime.logSize(c.id());
             long have = controllerOffsets.getOrDefault(c.id(), 0L);
             if (local > have && budget > 0) {
                 byte[] data = runtime.readLog(c.id(), have, Math.min(MAX_LOG_CHUNK, budget));
@@ -365,10 +365,6 @@ public final class NodeAgent implements AutoCloseable {
             }
         }
         return all;
-    }
-
-    private long logSize(String id) {
-        return runtime.logSize(id);
     }
 
     private void noteError(String m) {

@@ -423,6 +423,20 @@ public final class RuncRuntime implements ContainerRuntime {
     }
 
     @Override
+    public long logSize(String id) {
+        return guarded(() -> {
+            requireId(id);
+            try {
+                return Files.size(ContainerLayout.of(settings.stateDir(), id).log());
+            } catch (NoSuchFileException e) {
+                return 0L;
+            } catch (IOException e) {
+                throw new GleanException(ErrorCode.RUNTIME_ERROR, "cannot read the log size of " + id + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    @Override
     public byte[] readLog(String id, long offset, int max) {
         return guarded(() -> {
             requireId(id);
