@@ -27,7 +27,7 @@ public final class Controller implements AutoCloseable {
         this.storage = storage;
         ChangeFeed feed = new ChangeFeed();
         CapacityEstimator estimator = new CapacityEstimator(settings.capacity());
-        NodeRegistry registry = new NodeRegistry(estimator);
+        NodeRegistry registry = new NodeRegistry(estimator, settings.lending());
         TaskTransitions transitions = new TaskTransitions(new JobStateMachine(settings.maxRequeues()));
         SchedulingLoop[] loopRef = new SchedulingLoop[1];
         Runnable wake = () -> {

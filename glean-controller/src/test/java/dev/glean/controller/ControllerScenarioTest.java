@@ -34,11 +34,25 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.glean.core.schedule.LendingHours;
+import dev.glean.core.schedule.LendingPolicies;
+import dev.glean.core.schedule.LendingPolicy;
+import dev.glean.core.schedule.LendingWindow;
 
 /** The whole controller (minus HTTP) with simulated agents in virtual time. */
 class ControllerScenarioTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T10:00:00Z"));
-    private final ControllerSettings settings = ControllerSettings.defaults();
+    /** Lending rules for two nodes only; every other node lends all it can. */
+    private static final LendingPolicies RULES = new LendingPolicies(List.of(
+            LendingPolicies.Rule.forNode("nights", LendingPolicy.during(new LendingHours.Weekly(java.time.ZoneOffset.UTC,
+                    List.of(LendingWindow.parse("Mon-Fri 20:00-07:00"))))),
+            LendingPolicies.Rule.forLabel("role", "db", LendingPolicy.fractions(0.5, 1))));
+    private final ControllerSettings settings = withLending(ControllerSettings.defaults(), RULES);
+
+    private static ControllerSettings withLending(ControllerSettings d, LendingPolicies rules) {
+        return new ControllerSettings(d.bind(), d.port(), d.lease(), d.lostGrace(), d.capacity(), d.maxRequeues(),
+                d.maxPlacementsPerCycle(), d.cycle(), d.maxLogBytesPerAttempt(), d.allowedVolumes(), rules);
+    }
     private InMemoryStorage storage;
     private JobService jobs;
     private AgentService agents;
@@ -49,7 +63,7 @@ class ControllerScenarioTest {
         storage = new InMemoryStorage();
         ChangeFeed feed = new ChangeFeed();
         CapacityEstimator estimator = new CapacityEstimator(settings.capacity());
-        NodeRegistry registry = new NodeRegistry(estimator);
+        NodeRegistry registry = new NodeRegistry(estimator, settings.lending());
         TaskTransitions transitions = new TaskTransitions(new JobStateMachine(settings.maxRequeues()));
         jobs = new JobService(storage, transitions, feed, clock, List.of("/data"), () -> {});
         agents = new AgentService(storage, transitions, registry, feed, clock, settings, 1, () -> {});
@@ -108,6 +122,31 @@ class ControllerScenarioTest {
         }
         loop.cycle();
         assertEquals(2, jobs.list(JobState.PLACED).size());
+        assertEquals(1, jobs.list(JobState.QUEUED).size());
+    }
+
+    @Test
+    void lendingRulesLimitWhatAndWhenANodeLends() {
+        SimulatedAgent nights = node("nights", 2);
+        nights.report();
+        Job j = jobs.submit(spec(0.5, 0, null, null));
+        loop.cycle();
+        assertEquals(JobState.QUEUED, jobs.get(j.id()).state(), "Friday 10:00 is outside the node's lending hours");
+        clock.advance(Duration.ofHours(10));
+        nights.report();
+        loop.cycle();
+        assertEquals(JobState.PLACED, jobs.get(j.id()).state(), "Friday 20:00: lending hours");
+        assertEquals("nights", jobs.get(j.id()).node());
+    }
+
+    @Test
+    void aRuleForALabelCapsTheShareANodeLends() {
+        SimulatedAgent db = new SimulatedAgent("db-1", agents, clock, 2, 8, Map.of("role", "db")); // half of 2 CPUs
+        db.report();
+        jobs.submit(spec(0.8, 0, null, null));
+        jobs.submit(spec(0.8, 0, null, null));
+        loop.cycle();
+        assertEquals(1, jobs.list(JobState.PLACED).size());
         assertEquals(1, jobs.list(JobState.QUEUED).size());
     }
 

@@ -12,6 +12,10 @@ import dev.glean.core.job.DurationText;
 import dev.glean.core.resources.Bytes;
 import dev.glean.core.resources.Millicores;
 import dev.glean.core.schedule.CapacitySettings;
+import dev.glean.core.schedule.LendingHours;
+import dev.glean.core.schedule.LendingPolicies;
+import dev.glean.core.schedule.LendingPolicy;
+import dev.glean.core.schedule.LendingWindow;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -32,7 +36,8 @@ import java.util.Set;
 public final class ConfigFile {
     static final Set<String> CONTROLLER_KEYS = Set.of("port", "bind", "data", "db", "lease", "lostGrace", "cpuOvercommit",
             "cpuHeadroom", "memoryReserve", "memoryReserveMin", "staleAfter", "window", "maxRequeues", "maxPlacementsPerCycle",
-            "cycle", "maxLogBytesPerAttempt", "volumes");
+            "cycle", "maxLogBytesPerAttempt", "volumes", "lending");
+    static final Set<String> LENDING_KEYS = Set.of("node", "labels", "maxCpu", "maxMemory", "hours", "zone", "cordon");
     static final Set<String> AGENT_KEYS = Set.of("node", "controller", "guard", "stateDir", "labels", "reportInterval",
             "watchInterval", "pidsPerJob", "pidsTotal", "stopGrace");
 
@@ -146,7 +151,8 @@ public final class ConfigFile {
                 integer(controller, "controller", "maxRequeues", d.maxRequeues()),
                 integer(controller, "controller", "maxPlacementsPerCycle", d.maxPlacementsPerCycle()),
                 positive(duration(controller, "controller", "cycle", d.cycle()), "controller.cycle"),
-                bytes(controller, "controller", "maxLogBytesPerAttempt", new Bytes(d.maxLogBytesPerAttempt())).value(), vols);
+                bytes(controller, "controller", "maxLogBytesPerAttempt", new Bytes(d.maxLogBytesPerAttempt())).value(), vols,
+                lending(controller.get("lending")));
         if (s.lostGrace().compareTo(ControllerSettings.MIN_LOST_GRACE) < 0) {
             throw bad("controller.lostGrace must be at least 5s: the agent and its lease watchdog need that long to stop"
                     + " secondaries after their lease ran out, before their tasks may run elsewhere");
@@ -155,6 +161,97 @@ public final class ConfigFile {
             throw bad("controller.maxRequeues must be >= 0 and maxPlacementsPerCycle >= 1");
         }
         return s;
+    }
+
+    /**
+     * {@code controller.lending}: a list of rules, each for a node (by name), for the nodes carrying some labels, or
+     * for every node; every rule that matches a node applies and the strictest limit wins.
+     */
+    private LendingPolicies lending(JsonNode list) {
+        if (list == null || list.isNull()) {
+            return LendingPolicies.NONE;
+        }
+        if (!list.isArray()) {
+            throw bad("controller.lending must be a list of rules (node:, labels:, maxCpu:, maxMemory:, hours:, zone:, cordon:)");
+        }
+        List<LendingPolicies.Rule> rules = new ArrayList<>();
+        int i = 0;
+        for (JsonNode r : list) {
+            String at = "controller.lending[" + i++ + "]";
+            if (!r.isObject()) {
+                throw bad(at + " must be a mapping");
+            }
+            for (Iterator<String> it = r.fieldNames(); it.hasNext();) {
+                String k = it.next();
+                if (!LENDING_KEYS.contains(k)) {
+                    throw bad("unknown key " + at + "." + k + " (known: " + new java.util.TreeSet<>(LENDING_KEYS) + ")");
+                }
+            }
+            String node = str(r, at, "node", null);
+            Map<String, String> labels = new LinkedHashMap<>();
+            JsonNode l = r.get("labels");
+            if (l != null && !l.isNull()) {
+                if (!l.isObject()) {
+                    throw bad(at + ".labels must be a mapping of names to values");
+                }
+                l.fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+            }
+            double cpu = share(r, at, "maxCpu");
+            double memory = share(r, at, "maxMemory");
+            java.time.ZoneId zone;
+            try {
+                zone = java.time.ZoneId.of(str(r, at, "zone", "UTC"));
+            } catch (java.time.DateTimeException e) {
+                throw bad(at + ".zone is not a time zone (like Europe/Berlin or UTC): " + r.get("zone").asText());
+            }
+            LendingHours hours = LendingHours.ALWAYS;
+            JsonNode h = r.get("hours");
+            if (h != null && !h.isNull()) {
+                List<LendingWindow> windows = new ArrayList<>();
+                try {
+                    if (h.isArray()) {
+                        for (JsonNode w : h) {
+                            windows.add(LendingWindow.parse(w.asText()));
+                        }
+                    } else {
+                        for (String w : h.asText().split(";")) {
+                            windows.add(LendingWindow.parse(w));
+                        }
+                    }
+                } catch (GleanException e) {
+                    throw bad(at + ".hours: " + e.getMessage());
+                }
+                if (windows.isEmpty()) {
+                    throw bad(at + ".hours must name at least one window, like 'Mon-Fri 20:00-07:00'");
+                }
+                hours = new LendingHours.Weekly(zone, windows);
+            }
+            JsonNode c = r.get("cordon");
+            if (c != null && !c.isNull() && !c.isBoolean()) {
+                throw bad(at + ".cordon must be true or false");
+            }
+            rules.add(new LendingPolicies.Rule(node, labels,
+                    new LendingPolicy(cpu, memory, hours, c != null && c.asBoolean())));
+        }
+        return new LendingPolicies(rules);
+    }
+
+    /** A share of a node from 0 to 100 % inclusive ("60%" or 0.6); absent: all of it. */
+    private double share(JsonNode s, String sec, String key) {
+        JsonNode v = s.get(key);
+        if (v == null || v.isNull()) {
+            return 1;
+        }
+        String t = v.asText().trim();
+        try {
+            double f = t.endsWith("%") ? Double.parseDouble(t.substring(0, t.length() - 1)) / 100 : Double.parseDouble(t);
+            if (!(f >= 0 && f <= 1)) {
+                throw bad(sec + "." + key + " must be between 0% and 100%: " + t);
+            }
+            return f;
+        } catch (NumberFormatException e) {
+            throw bad(sec + "." + key + " must be a percentage like 60% or a fraction like 0.6: " + t);
+        }
     }
 
     // ---- agent ----
