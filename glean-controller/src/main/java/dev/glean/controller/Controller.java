@@ -39,7 +39,7 @@ public final class Controller implements AutoCloseable {
         // An epoch per controller start; HA replaces it with a term fenced in the database.
         long epoch = clock.millis();
         this.agents = new AgentService(storage, transitions, registry, feed, clock, settings, epoch, wake);
-        this.loop = new SchedulingLoop(storage, transitions, registry, new Scheduler(estimator), feed, clock, settings);
+        this.loop = new SchedulingLoop(storage, transitions, registry, new Scheduler(estimator, dev.glean.core.schedule.SchedulerSettings.DEFAULTS.withPreemption(settings.preemption())), feed, clock, settings);
         loopRef[0] = loop;
         this.api = new ApiServer(settings.bind(), settings.port(), jobs, agents, registry, storage, feed, clock,
                 new Millicores(1000), Bytes.ofMiB(512), loop::lastError);

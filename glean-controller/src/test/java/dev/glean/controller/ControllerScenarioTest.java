@@ -38,6 +38,7 @@ import dev.glean.core.schedule.LendingHours;
 import dev.glean.core.schedule.LendingPolicies;
 import dev.glean.core.schedule.LendingPolicy;
 import dev.glean.core.schedule.LendingWindow;
+import dev.glean.core.schedule.SchedulerSettings;
 
 /** The whole controller (minus HTTP) with simulated agents in virtual time. */
 class ControllerScenarioTest {
@@ -51,7 +52,7 @@ class ControllerScenarioTest {
 
     private static ControllerSettings withLending(ControllerSettings d, LendingPolicies rules) {
         return new ControllerSettings(d.bind(), d.port(), d.lease(), d.lostGrace(), d.capacity(), d.maxRequeues(),
-                d.maxPlacementsPerCycle(), d.cycle(), d.maxLogBytesPerAttempt(), d.allowedVolumes(), rules);
+                d.maxPlacementsPerCycle(), d.cycle(), d.maxLogBytesPerAttempt(), d.allowedVolumes(), rules, d.preemption());
     }
     private InMemoryStorage storage;
     private JobService jobs;
@@ -67,7 +68,8 @@ class ControllerScenarioTest {
         TaskTransitions transitions = new TaskTransitions(new JobStateMachine(settings.maxRequeues()));
         jobs = new JobService(storage, transitions, feed, clock, List.of("/data"), () -> {});
         agents = new AgentService(storage, transitions, registry, feed, clock, settings, 1, () -> {});
-        loop = new SchedulingLoop(storage, transitions, registry, new Scheduler(estimator), feed, clock, settings);
+        loop = new SchedulingLoop(storage, transitions, registry, new Scheduler(estimator, SchedulerSettings.DEFAULTS.withPreemption(settings.preemption())), feed,
+                clock, settings);
     }
 
     private static JobSpec spec(double cpu, int retries, IndexRange array, Duration timeout) {
@@ -217,6 +219,65 @@ class ControllerScenarioTest {
         assertTrue(a.reason().startsWith("evicted: available memory 900M"), a.reason());
         loop.cycle();
         assertEquals(JobState.PLACED, jobs.get(j.id()).state());
+    }
+
+    private static JobSpec prioritised(double cpu, int priority) {
+        return JobSpec.validated("p" + priority, List.of("sleep", "1000"), Millicores.ofCores(cpu), Bytes.ofMiB(64), priority, "a",
+                Map.of(), Map.of(), null, List.of(), null, null, 0, null);
+    }
+
+    @Test
+    void aHigherPriorityJobPreemptsALowerOneWhichRunsNowhereElseUntilItStopped() {
+        SimulatedAgent n1 = node("n1", 2); // lends 1.9 CPUs: room for one of the two
+        n1.report();
+        Job low = jobs.submit(prioritised(1.5, 0));
+        loop.cycle();
+        n1.report();
+        n1.report();
+        assertEquals(JobState.RUNNING, jobs.get(low.id()).state());
+        String lowAttempt = n1.running().get(0);
+        Job high = jobs.submit(prioritised(1.5, 10));
+        loop.cycle();
+        assertEquals(JobState.QUEUED, jobs.get(high.id()).state(), "placed only once the victim is gone");
+        assertEquals(JobState.RUNNING, jobs.get(low.id()).state(), "the victim stays on its node until it stopped");
+        loop.cycle();
+        assertEquals(JobState.QUEUED, jobs.get(high.id()).state());
+        n1.report(); // the desired state no longer holds the victim: the node stops it
+        assertEquals(List.of(), n1.running());
+        n1.report(); // ...and reports it ended
+        Job back = jobs.get(low.id());
+        assertEquals(JobState.QUEUED, back.state());
+        Attempt a = storage.read(v -> v.attempts(low.id())).get(0);
+        assertEquals(JobState.LOST, a.state());
+        assertTrue(a.reason().startsWith("preempted: job " + high.id() + " (priority 10)"), a.reason());
+        List<Event> preempting = storage.read(v -> v.events(new EventFilter(0, low.id(), null, 100))).stream()
+                .filter(e -> e.type().equals("preempting")).toList();
+        assertEquals(1, preempting.size(), "asked once, not every cycle");
+        assertEquals("n1", preempting.get(0).node());
+        loop.cycle();
+        assertEquals(JobState.PLACED, jobs.get(high.id()).state());
+        assertEquals(JobState.QUEUED, jobs.get(low.id()).state(), "no room left for the victim");
+        n1.report();
+        assertEquals(1, n1.running().size());
+        assertTrue(n1.running().get(0).startsWith("g-" + high.id() + "-"), n1.running().toString());
+        assertTrue(!n1.containers().containsKey(lowAttempt), "the ended victim was acknowledged and removed");
+    }
+
+    @Test
+    void equalPrioritiesNeverPreempt() {
+        SimulatedAgent n1 = node("n1", 2);
+        n1.report();
+        Job first = jobs.submit(prioritised(1.5, 5));
+        loop.cycle();
+        n1.report();
+        n1.report();
+        Job second = jobs.submit(prioritised(1.5, 5));
+        for (int i = 0; i < 3; i++) {
+            loop.cycle();
+            n1.report();
+        }
+        assertEquals(JobState.RUNNING, jobs.get(first.id()).state());
+        assertEquals(JobState.QUEUED, jobs.get(second.id()).state());
     }
 
     @Test

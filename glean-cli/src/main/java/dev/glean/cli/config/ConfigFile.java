@@ -36,7 +36,7 @@ import java.util.Set;
 public final class ConfigFile {
     static final Set<String> CONTROLLER_KEYS = Set.of("port", "bind", "data", "db", "lease", "lostGrace", "cpuOvercommit",
             "cpuHeadroom", "memoryReserve", "memoryReserveMin", "staleAfter", "window", "maxRequeues", "maxPlacementsPerCycle",
-            "cycle", "maxLogBytesPerAttempt", "volumes", "lending");
+            "cycle", "maxLogBytesPerAttempt", "volumes", "lending", "preemption");
     static final Set<String> LENDING_KEYS = Set.of("node", "labels", "maxCpu", "maxMemory", "hours", "zone", "cordon");
     static final Set<String> AGENT_KEYS = Set.of("node", "controller", "guard", "stateDir", "labels", "reportInterval",
             "watchInterval", "pidsPerJob", "pidsTotal", "stopGrace");
@@ -152,7 +152,7 @@ public final class ConfigFile {
                 integer(controller, "controller", "maxPlacementsPerCycle", d.maxPlacementsPerCycle()),
                 positive(duration(controller, "controller", "cycle", d.cycle()), "controller.cycle"),
                 bytes(controller, "controller", "maxLogBytesPerAttempt", new Bytes(d.maxLogBytesPerAttempt())).value(), vols,
-                lending(controller.get("lending")));
+                lending(controller.get("lending")), bool(controller, "controller", "preemption", d.preemption()));
         if (s.lostGrace().compareTo(ControllerSettings.MIN_LOST_GRACE) < 0) {
             throw bad("controller.lostGrace must be at least 5s: the agent and its lease watchdog need that long to stop"
                     + " secondaries after their lease ran out, before their tasks may run elsewhere");
@@ -333,6 +333,17 @@ public final class ConfigFile {
             throw bad(sec + "." + key + " must be a whole number: " + v);
         }
         return v.intValue();
+    }
+
+    private boolean bool(JsonNode s, String sec, String key, boolean def) {
+        JsonNode v = s.get(key);
+        if (v == null || v.isNull()) {
+            return def;
+        }
+        if (!v.isBoolean()) {
+            throw bad(sec + "." + key + " must be true or false: " + v);
+        }
+        return v.booleanValue();
     }
 
     private double dbl(JsonNode s, String sec, String key, double def) {

@@ -48,6 +48,7 @@ class ConfigFileTest {
         assertEquals(64L << 20, s.maxLogBytesPerAttempt());
         assertEquals(List.of(), s.allowedVolumes());
         assertEquals(LendingPolicies.NONE, s.lending());
+        assertTrue(s.preemption());
         assertEquals(Path.of("./.glean"), ConfigFile.empty().dataDir(null));
     }
 
@@ -136,7 +137,8 @@ class ConfigFileTest {
             "controller:\n  cpuOvercommit: 0.5\n", "controller:\n  lostGrace: 2s\n",
             "controller:\n  lending: {maxCpu: 50%}\n", "controller:\n  lending:\n    - maxCpu: 150%\n",
             "controller:\n  lending:\n    - hours: Mon-Fri 9-17h\n", "controller:\n  lending:\n    - zone: Mars/Olympus\n",
-            "controller:\n  lending:\n    - cordon: maybe\n", "controller:\n  lending:\n    - nod: x\n"};
+            "controller:\n  lending:\n    - cordon: maybe\n", "controller:\n  lending:\n    - nod: x\n",
+            "controller:\n  preemption: sometimes\n"};
         for (String text : bad) {
             Path f = dir.resolve("bad.yaml");
             Files.writeString(f, text);

@@ -98,7 +98,10 @@ public final class AgentService {
                 Task task = job == null ? null : job.task(id.index());
                 boolean current = task != null && task.attempts() == id.attempt() && task.state().onNode() && r.node().equals(task.node());
                 if (current) {
-                    TaskEvent ev = eventFor(c, now, task);
+                    TaskEvent ev = eventFor(c, now, task, registry.stopping(r.node(), c.attemptId()));
+                    if (ev instanceof TaskEvent.Evicted) {
+                        registry.evicted(r.node(), now);
+                    }
                     if (ev != null && transitions.apply(tx, job, task, ev, touched) instanceof Transition.Changed) {
                         changed[0] = true;
                         Job refreshed = tx.job(id.jobId()).orElseThrow();
@@ -112,6 +115,7 @@ public final class AgentService {
                 boolean logsComplete = stored >= c.logSize() || stored >= settings.maxLogBytesPerAttempt();
                 if (c.phase() == ContainerPhase.EXITED && !current && logsComplete) {
                     ack.add(c.attemptId());
+                    registry.stopped(r.node(), c.attemptId());
                 }
             }
             return desired(tx, r.node(), version, offsets, ack);
@@ -135,13 +139,17 @@ public final class AgentService {
         return storage.read(view -> desired(view, node, v, Map.of(), List.of()));
     }
 
-    private static TaskEvent eventFor(ContainerReport c, Instant now, Task task) {
+    /** {@code stopReason}: why this controller asked the node to stop the attempt (null: it did not). */
+    private static TaskEvent eventFor(ContainerReport c, Instant now, Task task, String stopReason) {
         return switch (c.phase()) {
             case CREATED -> null;
             // Times are the controller's own: timeouts compare them with its clock, and node clocks may be skewed.
             case RUNNING, PAUSED -> task.state() == dev.glean.core.job.JobState.PLACED ? new TaskEvent.Started(now) : null;
             case EXITED -> c.stoppedForLease()
                     ? new TaskEvent.Lost("the node stopped it when its lease ran out", now)
+                    // A job that finished as it was being stopped keeps its success.
+                    : stopReason != null && !Integer.valueOf(0).equals(c.exitCode())
+                    ? new TaskEvent.Preempted(stopReason, now)
                     : c.evicted()
                     ? new TaskEvent.Evicted(c.reason().substring(ContainerReport.EVICTED.length()), now)
                     : c.startedAt() == null
@@ -206,7 +214,7 @@ public final class AgentService {
                 continue;
             }
             Job job = jobs.computeIfAbsent(t.jobId(), id -> v.job(id).orElse(null));
-            if (job != null) {
+            if (job != null && !registry.isStopping(node, t.attemptId())) {
                 run.add(Launches.of(job, t));
             }
         }

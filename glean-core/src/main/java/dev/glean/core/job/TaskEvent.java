@@ -23,4 +23,11 @@ public sealed interface TaskEvent {
     record Evicted(String reason, Instant at) implements TaskEvent {}
 
     record TimedOut(Instant at) implements TaskEvent {}
+
+    /**
+     * The controller stopped the attempt to make room for a higher-priority task, and the node reported it ended.
+     * Not the job's fault, and the controller's own choice: the task goes back to the queue without spending a
+     * retry or a requeue.
+     */
+    record Preempted(String reason, Instant at) implements TaskEvent {}
 }
