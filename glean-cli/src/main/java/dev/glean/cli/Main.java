@@ -10,6 +10,7 @@ import dev.glean.cli.commands.EventsCommand;
 import dev.glean.cli.commands.JobCommand;
 import dev.glean.cli.commands.JobsCommand;
 import dev.glean.cli.commands.LogsCommand;
+import dev.glean.cli.commands.NodeCommand;
 import dev.glean.cli.commands.NodesCommand;
 import dev.glean.cli.commands.SubmitCommand;
 import dev.glean.cli.commands.UpCommand;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Command;
 @Command(name = "glean", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Lends the idle capacity of servers to secondary work without the incumbents noticing.",
         subcommands = {UpCommand.class, ControllerCommand.class, AgentCommand.class, SubmitCommand.class, JobsCommand.class,
-                JobCommand.class, LogsCommand.class, CancelCommand.class, NodesCommand.class, EventsCommand.class, DemoCommand.class,
+                JobCommand.class, LogsCommand.class, CancelCommand.class, NodesCommand.class, NodeCommand.class, EventsCommand.class, DemoCommand.class,
                 DoctorCommand.class, DemoIncumbentCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

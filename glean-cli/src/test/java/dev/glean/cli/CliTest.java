@@ -106,6 +106,39 @@ class CliTest {
     }
 
     @Test
+    void drainStopsAndRequeuesANodesTasksAndUncordonGivesItBack() throws Exception {
+        SimulatedAgent n1 = new SimulatedAgent("n1", controller.agents(), Clock.systemUTC(), 2, 8);
+        n1.report();
+        String id = client("submit", "--", "sleep", "100").out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        controller.loop().cycle();
+        n1.report();
+        n1.report();
+        assertEquals("RUNNING", controller.jobs().get(id).state().name());
+        Result drain = run("node", "drain", "n1", "--server", server);
+        assertEquals(0, drain.code(), drain.err());
+        assertTrue(drain.out().contains("node n1 cordoned; 1 task(s) stopping"), drain.out());
+        n1.report(); // stops what is no longer desired
+        assertEquals(List.of(), n1.running());
+        n1.report(); // reports it ended
+        assertEquals("QUEUED", controller.jobs().get(id).state().name());
+        JsonNode job = WireJson.mapper().readTree(client("job", id, "-o", "json").out());
+        assertTrue(job.path("attempts").get(0).path("reason").asText().startsWith("drained: node n1 drained by"), job.toString());
+        JsonNode nodes = WireJson.mapper().readTree(client("nodes", "-o", "json").out());
+        assertTrue(nodes.path("nodes").get(0).path("cordoned").asBoolean(), nodes.toString());
+        controller.loop().cycle();
+        assertEquals("QUEUED", controller.jobs().get(id).state().name(), "a cordoned node takes no new work");
+        assertEquals(0, run("node", "uncordon", "n1", "--server", server).code());
+        controller.loop().cycle();
+        assertEquals("PLACED", controller.jobs().get(id).state().name());
+        assertTrue(client("events", "--node", "n1").out().contains("node-drained"));
+        Result unknown = run("node", "drain", "n9", "--server", server);
+        assertOneLineError(unknown, 3);
+        assertTrue(unknown.err().contains("no node named 'n9'"), unknown.err());
+        assertOneLineError(run("node", "drain", "bad name!", "--server", server), 2);
+        assertOneLineError(run("node", "reboot", "n1", "--server", server), 2);
+    }
+
+    @Test
     void submitWaitExitsWithTheJobsExitCode() throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
         SimulatedAgent n1 = new SimulatedAgent("n1", controller.agents(), Clock.systemUTC(), 2, 8);

@@ -5,6 +5,7 @@ import dev.glean.controller.jobs.JobService;
 import dev.glean.controller.jobs.TaskTransitions;
 import dev.glean.controller.loop.SchedulingLoop;
 import dev.glean.controller.nodes.AgentService;
+import dev.glean.controller.nodes.NodeAdmin;
 import dev.glean.controller.nodes.NodeRegistry;
 import dev.glean.core.job.JobStateMachine;
 import dev.glean.core.resources.Bytes;
@@ -41,7 +42,8 @@ public final class Controller implements AutoCloseable {
         this.agents = new AgentService(storage, transitions, registry, feed, clock, settings, epoch, wake);
         this.loop = new SchedulingLoop(storage, transitions, registry, new Scheduler(estimator, dev.glean.core.schedule.SchedulerSettings.DEFAULTS.withPreemption(settings.preemption())), feed, clock, settings);
         loopRef[0] = loop;
-        this.api = new ApiServer(settings.bind(), settings.port(), jobs, agents, registry, storage, feed, clock,
+        NodeAdmin admin = new NodeAdmin(storage, registry, feed, clock, wake);
+        this.api = new ApiServer(settings.bind(), settings.port(), jobs, agents, registry, admin, storage, feed, clock,
                 new Millicores(1000), Bytes.ofMiB(512), loop::lastError);
     }
 

@@ -9,6 +9,7 @@ import dev.glean.api.WireJson;
 import dev.glean.controller.ChangeFeed;
 import dev.glean.controller.jobs.JobService;
 import dev.glean.controller.nodes.AgentService;
+import dev.glean.controller.nodes.NodeAdmin;
 import dev.glean.controller.nodes.NodeRegistry;
 import dev.glean.core.error.ErrorCode;
 import dev.glean.core.error.GleanException;
@@ -59,9 +60,11 @@ public final class ApiServer implements AutoCloseable {
     private final Millicores defaultCpu;
     private final Bytes defaultMemory;
     private final Supplier<Throwable> loopError;
+    private final NodeAdmin admin;
 
-    public ApiServer(String bind, int port, JobService jobs, AgentService agents, NodeRegistry registry, Storage storage,
+    public ApiServer(String bind, int port, JobService jobs, AgentService agents, NodeRegistry registry, NodeAdmin admin, Storage storage,
             ChangeFeed feed, Clock clock, Millicores defaultCpu, Bytes defaultMemory, Supplier<Throwable> loopError) throws IOException {
+        this.admin = admin;
         this.jobs = jobs;
         this.agents = agents;
         this.registry = registry;
@@ -82,6 +85,8 @@ public final class ApiServer implements AutoCloseable {
                 .add("DELETE", "/api/v1/jobs/{}", this::cancel)
                 .add("GET", "/api/v1/jobs/{}/logs", this::logs)
                 .add("GET", "/api/v1/nodes", this::nodes)
+                .add("POST", "/api/v1/nodes/{}/drain", this::drain)
+                .add("POST", "/api/v1/nodes/{}/uncordon", this::uncordon)
                 .add("GET", "/api/v1/events", this::events)
                 .add("POST", dev.glean.core.protocol.Protocol.REPORT_PATH, this::report)
                 .add("GET", dev.glean.core.protocol.Protocol.DESIRED_PATH, this::desired);
@@ -104,6 +109,24 @@ public final class ApiServer implements AutoCloseable {
             o.put("schedulerError", String.valueOf(err.getMessage()));
         }
         o.put("time", clock.instant().toString());
+        ex.json(200, o);
+    }
+
+    private void drain(Exchange ex) throws IOException {
+        NodeAdmin.Drained d = admin.drain(ex.path(0), "an admin via the API");
+        ObjectNode o = WireJson.mapper().createObjectNode();
+        o.put("name", d.node().name());
+        o.put("cordoned", d.node().cordoned());
+        ArrayNode stopping = o.putArray("stopping");
+        d.stopping().forEach(stopping::add);
+        ex.json(200, o);
+    }
+
+    private void uncordon(Exchange ex) throws IOException {
+        Node n = admin.uncordon(ex.path(0), "an admin via the API");
+        ObjectNode o = WireJson.mapper().createObjectNode();
+        o.put("name", n.name());
+        o.put("cordoned", n.cordoned());
         ex.json(200, o);
     }
 

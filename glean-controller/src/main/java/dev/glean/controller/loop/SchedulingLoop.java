@@ -281,7 +281,7 @@ public final class SchedulingLoop implements AutoCloseable {
         List<Event> events = new ArrayList<>();
         for (Preemption p : preemptions) {
             Known k = known(p.jobId());
-            String why = "job " + p.jobId() + (k == null ? "" : " (priority " + k.spec().priority() + ")") + " needs the room on "
+            String why = "preempted: job " + p.jobId() + (k == null ? "" : " (priority " + k.spec().priority() + ")") + " needs the room on "
                     + p.node();
             for (RunningTask v : p.victims()) {
                 Task t = byKey.get(v.jobId() + "/" + v.index());
@@ -291,7 +291,7 @@ public final class SchedulingLoop implements AutoCloseable {
                 registry.stop(p.node(), t.attemptId(), why);
                 touched.add(p.node());
                 events.add(new Event(0, now, "preempting", v.jobId(), v.index(), t.attempts(), p.node(), null, null,
-                        "stopping attempt " + t.attemptId() + " (priority " + v.priority() + "): " + why,
+                        "stopping attempt " + t.attemptId() + " (priority " + v.priority() + ") — " + why,
                         Map.of("preemptor", p.jobId() + "/" + p.index())));
             }
         }

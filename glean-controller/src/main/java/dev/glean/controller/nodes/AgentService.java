@@ -149,7 +149,7 @@ public final class AgentService {
                     ? new TaskEvent.Lost("the node stopped it when its lease ran out", now)
                     // A job that finished as it was being stopped keeps its success.
                     : stopReason != null && !Integer.valueOf(0).equals(c.exitCode())
-                    ? new TaskEvent.Preempted(stopReason, now)
+                    ? new TaskEvent.Displaced(stopReason, now)
                     : c.evicted()
                     ? new TaskEvent.Evicted(c.reason().substring(ContainerReport.EVICTED.length()), now)
                     : c.startedAt() == null

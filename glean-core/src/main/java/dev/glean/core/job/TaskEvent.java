@@ -25,9 +25,10 @@ public sealed interface TaskEvent {
     record TimedOut(Instant at) implements TaskEvent {}
 
     /**
-     * The controller stopped the attempt to make room for a higher-priority task, and the node reported it ended.
-     * Not the job's fault, and the controller's own choice: the task goes back to the queue without spending a
-     * retry or a requeue.
+     * The controller took the attempt off its node — to make room for a higher-priority task, or because an admin
+     * drained the node — and the node reported it ended. Not the job's fault, and the controller's own choice: the
+     * task goes back to the queue without spending a retry or a requeue. {@code reason} is the whole reason
+     * ("preempted: …", "drained: …").
      */
-    record Preempted(String reason, Instant at) implements TaskEvent {}
+    record Displaced(String reason, Instant at) implements TaskEvent {}
 }
