@@ -264,6 +264,24 @@ class ControllerScenarioTest {
     }
 
     @Test
+    void aVictimTheNodeNeverStartedIsRequeuedOnceTheNodeReportsWithoutIt() {
+        SimulatedAgent n1 = node("n1", 2);
+        n1.report();
+        Job low = jobs.submit(prioritised(1.5, 0));
+        loop.cycle(); // placed, but the node has not heard of it yet
+        Job high = jobs.submit(prioritised(1.5, 10));
+        loop.cycle();
+        n1.report(); // the victim is no longer desired: the node never creates it
+        assertEquals(List.of(), n1.running());
+        assertEquals(JobState.PLACED, jobs.get(low.id()).state(), "a launch in flight may still show up: wait a little");
+        clock.advance(Duration.ofSeconds(6));
+        n1.report();
+        assertEquals(JobState.QUEUED, jobs.get(low.id()).state());
+        loop.cycle();
+        assertEquals(JobState.PLACED, jobs.get(high.id()).state());
+    }
+
+    @Test
     void equalPrioritiesNeverPreempt() {
         SimulatedAgent n1 = node("n1", 2);
         n1.report();

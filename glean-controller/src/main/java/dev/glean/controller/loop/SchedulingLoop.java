@@ -288,7 +288,7 @@ public final class SchedulingLoop implements AutoCloseable {
                 if (t == null || !p.node().equals(t.node()) || registry.isStopping(p.node(), t.attemptId())) {
                     continue;
                 }
-                registry.stop(p.node(), t.attemptId(), why);
+                registry.stop(p.node(), t.attemptId(), why, now);
                 touched.add(p.node());
                 events.add(new Event(0, now, "preempting", v.jobId(), v.index(), t.attempts(), p.node(), null, null,
                         "stopping attempt " + t.attemptId() + " (priority " + v.priority() + ") — " + why,

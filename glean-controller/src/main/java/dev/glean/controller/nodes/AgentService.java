@@ -41,6 +41,7 @@ import java.util.regex.Pattern;
  * chunks, container states through the state machine) and answered with the node's desired state.
  */
 public final class AgentService {
+    static final Duration UNSTARTED_STOP_WAIT = Duration.ofSeconds(5);
     private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,253}");
     private static final Duration NODE_RECORD_REFRESH = Duration.ofSeconds(30);
 
@@ -118,6 +119,7 @@ public final class AgentService {
                     registry.stopped(r.node(), c.attemptId());
                 }
             }
+            displaceUnstarted(tx, r, now, touched, changed);
             return desired(tx, r.node(), version, offsets, ack);
         });
         registry.reported(r.node(), r.instance(), r.sample(), r.containers(), now);
@@ -137,6 +139,34 @@ public final class AgentService {
         // An agent that last heard from another controller term answers at once: its versions mean nothing here.
         long v = seenEpoch != epoch ? feed.nodeVersion(node) : feed.awaitNodeChange(node, seen, wait);
         return storage.read(view -> desired(view, node, v, Map.of(), List.of()));
+    }
+
+    /**
+     * An attempt asked to stop that the node does not hold — placed, but the node never created it — is displaced
+     * once the node has reported without it for {@link #UNSTARTED_STOP_WAIT}: long enough that a launch the node took
+     * just before the stop shows up in its reports first (and is then stopped like any other).
+     */
+    private void displaceUnstarted(StoreTx tx, AgentReport r, Instant now, Set<String> touched, boolean[] changed) {
+        Map<String, NodeRegistry.Stop> stops = registry.stops(r.node());
+        if (stops.isEmpty()) {
+            return;
+        }
+        Set<String> held = new HashSet<>();
+        r.containers().forEach(c -> held.add(c.attemptId()));
+        for (var e : stops.entrySet()) {
+            if (held.contains(e.getKey()) || e.getValue().at().plus(UNSTARTED_STOP_WAIT).isAfter(now)) {
+                continue;
+            }
+            registry.stopped(r.node(), e.getKey());
+            AttemptId id = AttemptId.parse(e.getKey());
+            Job job = tx.job(id.jobId()).orElse(null);
+            Task task = job == null ? null : job.task(id.index());
+            if (task != null && task.attempts() == id.attempt() && task.state().onNode() && r.node().equals(task.node())
+                    && transitions.apply(tx, job, task, new TaskEvent.Displaced(e.getValue().reason(), now), touched)
+                            instanceof Transition.Changed) {
+                changed[0] = true;
+            }
+        }
     }
 
     /** {@code stopReason}: why this controller asked the node to stop the attempt (null: it did not). */

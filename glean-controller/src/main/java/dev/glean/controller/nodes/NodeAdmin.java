@@ -59,7 +59,7 @@ public final class NodeAdmin {
         });
         // After the commit: a stop must not outlive a transaction that rolled back.
         for (String a : d.stopping()) {
-            registry.stop(name, a, "drained: node " + name + " drained by " + by);
+            registry.stop(name, a, "drained: node " + name + " drained by " + by, now);
         }
         feed.bumpNode(name);
         feed.bump();

@@ -36,8 +36,8 @@ public final class NodeRegistry {
         private volatile Instant lastReportAt;
         private volatile String instance;
         private volatile List<ContainerReport> containers = List.of();
-        /** Attempts this controller asked the node to stop to make room (attempt id -> why); not kept across restarts. */
-        private final Map<String, String> stopping = new ConcurrentHashMap<>();
+        /** Attempts this controller asked the node to stop (attempt id -> why and when); not kept across restarts. */
+        private final Map<String, Stop> stopping = new ConcurrentHashMap<>();
         /** When the node's guard evicted something, oldest first, within {@link #EVICTION_MEMORY}. */
         private final java.util.ArrayDeque<Instant> evictions = new java.util.ArrayDeque<>();
 
@@ -67,14 +67,23 @@ public final class NodeRegistry {
     public static final java.time.Duration EVICTION_MEMORY = java.time.Duration.ofHours(6);
 
     /** Asks the node to stop an attempt (it leaves the node's desired state); the reason ends up on the attempt. */
-    public void stop(String node, String attemptId, String reason) {
-        live.computeIfAbsent(node, n -> newLive(Instant.EPOCH)).stopping.putIfAbsent(attemptId, reason);
+    public void stop(String node, String attemptId, String reason, Instant at) {
+        live.computeIfAbsent(node, n -> newLive(at)).stopping.putIfAbsent(attemptId, new Stop(reason, at));
     }
+
+    public record Stop(String reason, Instant at) {}
 
     /** Why the controller asked for the attempt to stop, or null. */
     public String stopping(String node, String attemptId) {
         Live l = live.get(node);
-        return l == null ? null : l.stopping.get(attemptId);
+        Stop s = l == null ? null : l.stopping.get(attemptId);
+        return s == null ? null : s.reason();
+    }
+
+    /** The node's attempts asked to stop, by attempt id. */
+    public Map<String, Stop> stops(String node) {
+        Live l = live.get(node);
+        return l == null ? Map.of() : Map.copyOf(l.stopping);
     }
 
     public boolean isStopping(String node, String attemptId) {

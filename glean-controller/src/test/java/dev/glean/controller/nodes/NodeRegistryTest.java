@@ -27,8 +27,8 @@ class NodeRegistryTest {
 
     @Test
     void aStopIsRememberedUntilTheAttemptEnded() {
-        registry.stop("n1", "g-1-0-1", "job 2 needs the room");
-        registry.stop("n1", "g-1-0-1", "a later reason does not replace the first");
+        registry.stop("n1", "g-1-0-1", "job 2 needs the room", T);
+        registry.stop("n1", "g-1-0-1", "a later reason does not replace the first", T);
         assertEquals("job 2 needs the room", registry.stopping("n1", "g-1-0-1"));
         assertFalse(registry.isStopping("n2", "g-1-0-1"));
         registry.stopped("n1", "g-1-0-1");
