@@ -1,6 +1,7 @@
 package dev.glean.controller;
 
 import dev.glean.controller.api.ApiServer;
+import dev.glean.controller.jobs.JobControl;
 import dev.glean.controller.jobs.JobService;
 import dev.glean.controller.jobs.TaskTransitions;
 import dev.glean.controller.loop.SchedulingLoop;
@@ -43,7 +44,8 @@ public final class Controller implements AutoCloseable {
         this.loop = new SchedulingLoop(storage, transitions, registry, new Scheduler(estimator, dev.glean.core.schedule.SchedulerSettings.DEFAULTS.withPreemption(settings.preemption())), feed, clock, settings);
         loopRef[0] = loop;
         NodeAdmin admin = new NodeAdmin(storage, registry, feed, clock, wake);
-        this.api = new ApiServer(settings.bind(), settings.port(), jobs, agents, registry, admin, storage, feed, clock,
+        JobControl control = new JobControl(storage, registry, feed, clock, wake);
+        this.api = new ApiServer(settings.bind(), settings.port(), jobs, control, agents, registry, admin, storage, feed, clock,
                 new Millicores(1000), Bytes.ofMiB(512), loop::lastError);
     }
 

@@ -7,6 +7,7 @@ import dev.glean.api.CriLog;
 import dev.glean.api.JobSpecJson;
 import dev.glean.api.WireJson;
 import dev.glean.controller.ChangeFeed;
+import dev.glean.controller.jobs.JobControl;
 import dev.glean.controller.jobs.JobService;
 import dev.glean.controller.nodes.AgentService;
 import dev.glean.controller.nodes.NodeAdmin;
@@ -61,10 +62,13 @@ public final class ApiServer implements AutoCloseable {
     private final Bytes defaultMemory;
     private final Supplier<Throwable> loopError;
     private final NodeAdmin admin;
+    private final JobControl control;
 
-    public ApiServer(String bind, int port, JobService jobs, AgentService agents, NodeRegistry registry, NodeAdmin admin, Storage storage,
-            ChangeFeed feed, Clock clock, Millicores defaultCpu, Bytes defaultMemory, Supplier<Throwable> loopError) throws IOException {
+    public ApiServer(String bind, int port, JobService jobs, JobControl control, AgentService agents, NodeRegistry registry,
+            NodeAdmin admin, Storage storage, ChangeFeed feed, Clock clock, Millicores defaultCpu, Bytes defaultMemory,
+            Supplier<Throwable> loopError) throws IOException {
         this.admin = admin;
+        this.control = control;
         this.jobs = jobs;
         this.agents = agents;
         this.registry = registry;
@@ -84,6 +88,9 @@ public final class ApiServer implements AutoCloseable {
                 .add("GET", "/api/v1/jobs/{}", this::getJob)
                 .add("DELETE", "/api/v1/jobs/{}", this::cancel)
                 .add("GET", "/api/v1/jobs/{}/logs", this::logs)
+                .add("POST", "/api/v1/jobs/{}/hold", this::hold)
+                .add("POST", "/api/v1/jobs/{}/release", this::release)
+                .add("POST", "/api/v1/jobs/{}/requeue", this::requeue)
                 .add("GET", "/api/v1/nodes", this::nodes)
                 .add("POST", "/api/v1/nodes/{}/drain", this::drain)
                 .add("POST", "/api/v1/nodes/{}/uncordon", this::uncordon)
@@ -133,7 +140,7 @@ public final class ApiServer implements AutoCloseable {
     private void submit(Exchange ex) throws IOException {
         JobSpec spec = JobSpecJson.parse(ex.jsonBody(), defaultCpu, defaultMemory);
         Job job = jobs.submit(spec);
-        ex.json(201, view(job, true));
+        ex.json(201, view(job, true, false));
     }
 
     private void listJobs(Exchange ex) throws IOException {
@@ -147,8 +154,9 @@ public final class ApiServer implements AutoCloseable {
                 after == null || after.isBlank() ? null : after, limit == null ? Integer.MAX_VALUE : limit));
         ObjectNode root = WireJson.mapper().createObjectNode();
         ArrayNode arr = root.putArray("jobs");
+        java.util.Set<String> held = storage.read(v -> v.heldJobs());
         for (Job j : list) {
-            arr.add(view(j, false));
+            arr.add(view(j, false, held.contains(j.id())));
         }
         ex.json(200, root);
     }
@@ -172,9 +180,29 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private ObjectNode view(Job job, boolean withEvents) {
+        return view(job, withEvents, storage.read(v -> v.heldJobs()).contains(job.id()));
+    }
+
+    private ObjectNode view(Job job, boolean withEvents, boolean held) {
         List<Attempt> attempts = storage.read(v -> v.attempts(job.id()));
         List<Event> events = withEvents ? storage.read(v -> v.events(new EventFilter(0, job.id(), null, 1000))) : null;
-        return JobJson.job(job, attempts, events);
+        return JobJson.job(job, held, attempts, events);
+    }
+
+    private void hold(Exchange ex) throws IOException {
+        ex.json(200, view(control.hold(ex.path(0), "a user via the API"), true));
+    }
+
+    private void release(Exchange ex) throws IOException {
+        ex.json(200, view(control.release(ex.path(0), "a user via the API"), true));
+    }
+
+    private void requeue(Exchange ex) throws IOException {
+        JobControl.Requeued r = control.requeue(ex.path(0), "a user via the API");
+        ObjectNode o = view(r.job(), true);
+        ArrayNode stopping = o.putArray("stopping");
+        r.stopping().forEach(stopping::add);
+        ex.json(200, o);
     }
 
     private void logs(Exchange ex) throws Exception {

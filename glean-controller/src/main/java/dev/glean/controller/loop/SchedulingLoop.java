@@ -232,9 +232,10 @@ public final class SchedulingLoop implements AutoCloseable {
         }
         List<PendingTask> pending = new ArrayList<>(queued.size());
         Map<String, Long> order = new HashMap<>();
+        Set<String> held = storage.read(v -> v.heldJobs());
         for (Task t : queued) {
             Known k = known(t.jobId());
-            if (k == null) {
+            if (k == null || held.contains(t.jobId())) {
                 continue;
             }
             JobSpec s = k.spec();
