@@ -59,6 +59,11 @@ public final class Controller implements AutoCloseable {
         return api.port();
     }
 
+    /** "METHOD /path/{}" of every HTTP route served. */
+    public java.util.List<String> routes() {
+        return api.routes();
+    }
+
     public JobService jobs() {
         return jobs;
     }

@@ -63,6 +63,7 @@ public final class ApiServer implements AutoCloseable {
     private final Supplier<Throwable> loopError;
     private final NodeAdmin admin;
     private final JobControl control;
+    private final List<String> routes;
 
     public ApiServer(String bind, int port, JobService jobs, JobControl control, AgentService agents, NodeRegistry registry,
             NodeAdmin admin, Storage storage, ChangeFeed feed, Clock clock, Millicores defaultCpu, Bytes defaultMemory,
@@ -96,12 +97,28 @@ public final class ApiServer implements AutoCloseable {
                 .add("POST", "/api/v1/nodes/{}/uncordon", this::uncordon)
                 .add("GET", "/api/v1/events", this::events)
                 .add("POST", dev.glean.core.protocol.Protocol.REPORT_PATH, this::report)
-                .add("GET", dev.glean.core.protocol.Protocol.DESIRED_PATH, this::desired);
+                .add("GET", dev.glean.core.protocol.Protocol.DESIRED_PATH, this::desired)
+                .add("GET", "/api/v1/openapi.json", this::openapi);
+        this.routes = r.routes();
         server.createContext("/", r);
     }
 
     public void start() {
         server.start();
+    }
+
+    /** "METHOD /path/{}" of every route served; the OpenAPI document must describe exactly these. */
+    public List<String> routes() {
+        return routes;
+    }
+
+    private void openapi(Exchange ex) throws IOException {
+        try (var in = ApiServer.class.getResourceAsStream("openapi.json")) {
+            if (in == null) {
+                throw new GleanException(ErrorCode.INTERNAL, "openapi.json is missing from the jar");
+            }
+            ex.text(200, "application/json", in.readAllBytes());
+        }
     }
 
     public int port() {
