@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.glean.agent.AgentSettings;
+import dev.glean.agent.guard.ProtectedIncumbents;
 import dev.glean.controller.ControllerSettings;
 import dev.glean.core.error.ErrorCode;
 import dev.glean.core.error.GleanException;
@@ -39,7 +40,7 @@ public final class ConfigFile {
             "cycle", "maxLogBytesPerAttempt", "volumes", "lending", "preemption");
     static final Set<String> LENDING_KEYS = Set.of("node", "labels", "maxCpu", "maxMemory", "hours", "zone", "cordon");
     static final Set<String> AGENT_KEYS = Set.of("node", "controller", "guard", "stateDir", "labels", "reportInterval",
-            "watchInterval", "pidsPerJob", "pidsTotal", "stopGrace");
+            "watchInterval", "pidsPerJob", "pidsTotal", "stopGrace", "protect");
 
     private final JsonNode controller;
     private final JsonNode agent;
@@ -287,7 +288,53 @@ public final class ConfigFile {
                 positive(duration(agent, "agent", "reportInterval", d.reportInterval()), "agent.reportInterval"),
                 positive(duration(agent, "agent", "watchInterval", d.watchInterval()), "agent.watchInterval"),
                 integer(agent, "agent", "pidsPerJob", (int) d.pidsPerJob()), integer(agent, "agent", "pidsTotal", (int) d.pidsTotal()),
-                duration(agent, "agent", "stopGrace", d.stopGrace()));
+                duration(agent, "agent", "stopGrace", d.stopGrace()), protect(agent.get("protect")));
+    }
+
+    /** {@code agent.protect: {processes: [postgres], cgroups: [/system.slice/postgresql.service]}}. */
+    private ProtectedIncumbents protect(JsonNode p) {
+        if (p == null || p.isNull()) {
+            return ProtectedIncumbents.NONE;
+        }
+        if (!p.isObject()) {
+            throw bad("agent.protect must be a mapping with processes: and cgroups:");
+        }
+        for (Iterator<String> it = p.fieldNames(); it.hasNext();) {
+            String k = it.next();
+            if (!k.equals("processes") && !k.equals("cgroups")) {
+                throw bad("unknown key agent.protect." + k + " (known: [cgroups, processes])");
+            }
+        }
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        for (JsonNode n : list(p, "processes")) {
+            String name = n.asText();
+            // The kernel keeps 15 characters of a process name: a longer one would never match.
+            if (!n.isTextual() || name.isEmpty() || name.length() > 15 || name.contains("/")) {
+                throw bad("agent.protect.processes holds process names as ps -o comm shows them (1-15 characters, no '/'): " + n);
+            }
+            names.add(name);
+        }
+        List<String> cgroups = new ArrayList<>();
+        for (JsonNode n : list(p, "cgroups")) {
+            if (!n.isTextual() || !n.asText().startsWith("/") || n.asText().contains("..")) {
+                throw bad("agent.protect.cgroups holds absolute cgroup paths like /system.slice/postgresql.service: " + n);
+            }
+            cgroups.add(n.asText());
+        }
+        return new ProtectedIncumbents(names, cgroups);
+    }
+
+    private List<JsonNode> list(JsonNode parent, String key) {
+        JsonNode v = parent.get(key);
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        if (!v.isArray()) {
+            throw bad("agent.protect." + key + " must be a list");
+        }
+        List<JsonNode> out = new ArrayList<>();
+        v.forEach(out::add);
+        return out;
     }
 
     public static String defaultNodeName() {

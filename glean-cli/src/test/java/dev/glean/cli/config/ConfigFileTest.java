@@ -63,6 +63,7 @@ class ConfigFileTest {
         assertEquals(16384, a.pidsTotal());
         assertEquals(Duration.ofSeconds(10), a.stopGrace());
         assertEquals(Map.of(), a.labels());
+        assertEquals(dev.glean.agent.guard.ProtectedIncumbents.NONE, a.protect());
     }
 
     @Test
@@ -81,6 +82,9 @@ class ConfigFileTest {
                   controller: [http://a:7070, http://b:7070]
                   guard: strict
                   labels: {zone: x}
+                  protect:
+                    processes: [postgres, nginx]
+                    cgroups: [/system.slice/postgresql.service]
                 """);
         ConfigFile c = ConfigFile.load(f);
         ControllerSettings s = c.controllerSettings(null);
@@ -97,6 +101,8 @@ class ConfigFileTest {
         assertEquals(GuardMode.STRICT, a.guard());
         assertEquals(GuardMode.MAX_HARVEST, c.agentSettings(null, List.of(), "max-harvest", null).guard());
         assertEquals(Map.of("zone", "x"), a.labels());
+        assertEquals(java.util.Set.of("postgres", "nginx"), a.protect().processes());
+        assertEquals(List.of("/system.slice/postgresql.service"), a.protect().cgroups());
     }
 
     /** Lending rules as admins write them; 2026-11-27 is a Friday. */
@@ -138,7 +144,9 @@ class ConfigFileTest {
             "controller:\n  lending: {maxCpu: 50%}\n", "controller:\n  lending:\n    - maxCpu: 150%\n",
             "controller:\n  lending:\n    - hours: Mon-Fri 9-17h\n", "controller:\n  lending:\n    - zone: Mars/Olympus\n",
             "controller:\n  lending:\n    - cordon: maybe\n", "controller:\n  lending:\n    - nod: x\n",
-            "controller:\n  preemption: sometimes\n"};
+            "controller:\n  preemption: sometimes\n", "agent:\n  protect: [postgres]\n",
+            "agent:\n  protect:\n    processes: [a-process-name-too-long]\n", "agent:\n  protect:\n    cgroups: [system.slice]\n",
+            "agent:\n  protect:\n    pids: [1]\n"};
         for (String text : bad) {
             Path f = dir.resolve("bad.yaml");
             Files.writeString(f, text);
