@@ -1,6 +1,8 @@
 package dev.glean.controller;
 
+import dev.glean.api.PrometheusText;
 import dev.glean.controller.api.ApiServer;
+import dev.glean.controller.api.ControllerMetrics;
 import dev.glean.controller.jobs.JobService;
 import dev.glean.controller.jobs.TaskTransitions;
 import dev.glean.controller.loop.SchedulingLoop;
@@ -43,6 +45,12 @@ public final class Controller implements AutoCloseable {
         loopRef[0] = loop;
         this.api = new ApiServer(settings.bind(), settings.port(), jobs, agents, registry, storage, feed, clock,
                 new Millicores(1000), Bytes.ofMiB(512), loop::lastError);
+        api.addMetrics(new ControllerMetrics(storage, registry, loop::placements, clock));
+    }
+
+    /** Adds families to the controller's /metrics: `glean up` adds its local agent's. */
+    public void addMetrics(PrometheusText.Source source) {
+        api.addMetrics(source);
     }
 
     public Controller start() {
