@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * What the agent is told at start. {@code pidsPerJob}/{@code pidsTotal}: fork-bomb backstops per container
- * and for all secondaries. {@code stopGrace}: TERM-to-KILL wait when stopping a container.
+ * and for all secondaries. {@code stopGrace}: TERM-to-KILL wait when stopping a container. {@code metrics}: the
+ * "host:port" of the agent's /metrics listener, null for none.
  */
 public record AgentSettings(
         String node,
@@ -21,15 +22,25 @@ public record AgentSettings(
         Duration watchInterval,
         long pidsPerJob,
         long pidsTotal,
-        Duration stopGrace) {
+        Duration stopGrace,
+        String metrics) {
+
+    /** Loopback by default: the numbers say what runs on the node. */
+    public static final String DEFAULT_METRICS = "127.0.0.1:7071";
 
     public AgentSettings {
         controllers = List.copyOf(controllers);
         labels = Map.copyOf(labels);
     }
 
+    /** Settings without a /metrics listener. */
+    public AgentSettings(String node, List<URI> controllers, Path stateDir, Map<String, String> labels, GuardMode guard,
+            Duration reportInterval, Duration watchInterval, long pidsPerJob, long pidsTotal, Duration stopGrace) {
+        this(node, controllers, stateDir, labels, guard, reportInterval, watchInterval, pidsPerJob, pidsTotal, stopGrace, null);
+    }
+
     public static AgentSettings defaults(String node, List<URI> controllers, Path stateDir) {
         return new AgentSettings(node, controllers, stateDir, Map.of(), GuardMode.BALANCED, Duration.ofSeconds(1),
-                Duration.ofMillis(100), 1024, 16384, Duration.ofSeconds(10));
+                Duration.ofMillis(100), 1024, 16384, Duration.ofSeconds(10), DEFAULT_METRICS);
     }
 }

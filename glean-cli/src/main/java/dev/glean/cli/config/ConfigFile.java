@@ -34,7 +34,7 @@ public final class ConfigFile {
             "cpuHeadroom", "memoryReserve", "memoryReserveMin", "staleAfter", "window", "maxRequeues", "maxPlacementsPerCycle",
             "cycle", "maxLogBytesPerAttempt", "volumes");
     static final Set<String> AGENT_KEYS = Set.of("node", "controller", "guard", "stateDir", "labels", "reportInterval",
-            "watchInterval", "pidsPerJob", "pidsTotal", "stopGrace");
+            "watchInterval", "pidsPerJob", "pidsTotal", "stopGrace", "metrics");
 
     private final JsonNode controller;
     private final JsonNode agent;
@@ -190,7 +190,21 @@ public final class ConfigFile {
                 positive(duration(agent, "agent", "reportInterval", d.reportInterval()), "agent.reportInterval"),
                 positive(duration(agent, "agent", "watchInterval", d.watchInterval()), "agent.watchInterval"),
                 integer(agent, "agent", "pidsPerJob", (int) d.pidsPerJob()), integer(agent, "agent", "pidsTotal", (int) d.pidsTotal()),
-                duration(agent, "agent", "stopGrace", d.stopGrace()));
+                duration(agent, "agent", "stopGrace", d.stopGrace()), metricsAddress(d.metrics()));
+    }
+
+    /** agent.metrics: "host:port", or off (also false, none) for no listener. */
+    private String metricsAddress(String def) {
+        String v = str(agent, "agent", "metrics", def);
+        if (v.equals("off") || v.equals("false") || v.equals("none") || v.isBlank()) {
+            return null;
+        }
+        try {
+            dev.glean.agent.MetricsServer.address(v);
+        } catch (dev.glean.core.error.GleanException e) {
+            throw bad("agent.metrics: " + e.getMessage() + " (or off)");
+        }
+        return v;
     }
 
     public static String defaultNodeName() {

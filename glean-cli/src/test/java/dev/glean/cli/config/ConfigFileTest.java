@@ -57,6 +57,7 @@ class ConfigFileTest {
         assertEquals(16384, a.pidsTotal());
         assertEquals(Duration.ofSeconds(10), a.stopGrace());
         assertEquals(Map.of(), a.labels());
+        assertEquals("127.0.0.1:7071", a.metrics());
     }
 
     @Test
@@ -75,6 +76,7 @@ class ConfigFileTest {
                   controller: [http://a:7070, http://b:7070]
                   guard: strict
                   labels: {zone: x}
+                  metrics: 0.0.0.0:9471
                 """);
         ConfigFile c = ConfigFile.load(f);
         ControllerSettings s = c.controllerSettings(null);
@@ -91,13 +93,24 @@ class ConfigFileTest {
         assertEquals(GuardMode.STRICT, a.guard());
         assertEquals(GuardMode.MAX_HARVEST, c.agentSettings(null, List.of(), "max-harvest", null).guard());
         assertEquals(Map.of("zone", "x"), a.labels());
+        assertEquals("0.0.0.0:9471", a.metrics());
+    }
+
+    @Test
+    void theAgentsMetricsListenerCanBeTurnedOff() throws Exception {
+        for (String off : new String[] {"off", "false", "\"\""}) {
+            Path f = dir.resolve("m.yaml");
+            Files.writeString(f, "agent:\n  metrics: " + off + "\n");
+            assertEquals(null, ConfigFile.load(f).agentSettings("n", List.of(), null, null).metrics(), off);
+        }
     }
 
     @Test
     void mistakesAreOneLineConfigErrors() throws Exception {
         String[] bad = {"controler:\n  port: 1\n", "controller:\n  prot: 1\n", "controller:\n  lease: soon\n", "controller:\n  port: 99999\n",
             "controller:\n  memoryReserve: 150%\n", "agent:\n  guard: paranoid\n", "controller: [1, 2]\n", "controller:\n  port: [\n",
-            "controller:\n  cpuOvercommit: 0.5\n", "controller:\n  lostGrace: 2s\n"};
+            "controller:\n  cpuOvercommit: 0.5\n", "controller:\n  lostGrace: 2s\n", "agent:\n  metrics: 7071\n",
+            "agent:\n  metrics: host:port\n"};
         for (String text : bad) {
             Path f = dir.resolve("bad.yaml");
             Files.writeString(f, text);
