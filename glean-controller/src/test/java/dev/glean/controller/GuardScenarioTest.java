@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glean.controller.jobs.JobService;
-import dev.glean.controller.jobs.TaskTransitions;
 import dev.glean.controller.loop.SchedulingLoop;
 import dev.glean.controller.nodes.AgentService;
 import dev.glean.controller.nodes.NodeRegistry;
@@ -14,13 +13,10 @@ import dev.glean.core.job.Event;
 import dev.glean.core.job.Job;
 import dev.glean.core.job.JobSpec;
 import dev.glean.core.job.JobState;
-import dev.glean.core.job.JobStateMachine;
 import dev.glean.core.protocol.GuardEvent;
 import dev.glean.core.protocol.GuardReport;
 import dev.glean.core.resources.Bytes;
 import dev.glean.core.resources.Millicores;
-import dev.glean.core.schedule.CapacityEstimator;
-import dev.glean.core.schedule.Scheduler;
 import dev.glean.core.store.EventFilter;
 import dev.glean.core.testing.MutableClock;
 import java.time.Duration;
@@ -43,13 +39,11 @@ class GuardScenarioTest {
     @BeforeEach
     void wire() {
         storage = new InMemoryStorage();
-        ChangeFeed feed = new ChangeFeed();
-        CapacityEstimator estimator = new CapacityEstimator(settings.capacity());
-        registry = new NodeRegistry(estimator);
-        TaskTransitions transitions = new TaskTransitions(new JobStateMachine(settings.maxRequeues()));
-        jobs = new JobService(storage, transitions, feed, clock, List.of(), () -> {});
-        agents = new AgentService(storage, transitions, registry, feed, clock, settings, 1, () -> {});
-        loop = new SchedulingLoop(storage, transitions, registry, new Scheduler(estimator), feed, clock, settings);
+        ControllerParts parts = ControllerParts.wire(storage, clock, settings, List.of(), 1);
+        jobs = parts.jobs();
+        agents = parts.agents();
+        loop = parts.loop();
+        registry = parts.registry();
     }
 
     private Job submit(int priority) {
@@ -130,10 +124,9 @@ class GuardScenarioTest {
     }
 
     private void restartControllerOnTheSameStorage() {
-        CapacityEstimator estimator = new CapacityEstimator(settings.capacity());
-        registry = new NodeRegistry(estimator);
-        TaskTransitions transitions = new TaskTransitions(new JobStateMachine(settings.maxRequeues()));
-        agents = new AgentService(storage, transitions, registry, new ChangeFeed(), clock, settings, 2, () -> {});
+        ControllerParts parts = ControllerParts.wire(storage, clock, settings, List.of(), 2);
+        agents = parts.agents();
+        registry = parts.registry();
     }
 
     @Test

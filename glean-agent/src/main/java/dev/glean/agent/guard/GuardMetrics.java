@@ -21,8 +21,7 @@ public final class GuardMetrics implements NodeGuard.Listener {
     private volatile GuardReadings last;
 
     public GuardMetrics() {
-        for (String k : new String[] {"cpu-cap", "io-throttle", "io-unthrottle", "memory-reclaim", "memory-restore", "evict",
-                "stop-admitting", "resume-admitting"}) {
+        for (String k : GuardEvents.KINDS) {
             actions.put(k, 0L);
             failed.put(k, 0L);
         }

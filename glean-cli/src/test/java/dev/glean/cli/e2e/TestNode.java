@@ -84,6 +84,17 @@ final class TestNode implements AutoCloseable {
         return n;
     }
 
+    /** Polls {@code ok} every 50 ms until it holds; fails after {@code millis}. */
+    static void await(String what, long millis, java.util.function.BooleanSupplier ok) throws InterruptedException {
+        long end = System.nanoTime() + millis * 1_000_000;
+        while (!ok.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
     String server() {
         return "http://127.0.0.1:" + port;
     }

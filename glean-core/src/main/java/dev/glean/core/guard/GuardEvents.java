@@ -24,6 +24,10 @@ public final class GuardEvents {
     public static final String CPU_UNCAPPED = "cpu-uncapped";
     public static final String CPU_CAP_SUMMARY = "cpu-cap-summary";
 
+    /** Every action kind, in the order of {@link GuardAction}'s records. */
+    public static final List<String> KINDS = List.of("cpu-cap", "io-throttle", "io-unthrottle", "memory-reclaim",
+            "memory-restore", "evict", "stop-admitting", "resume-admitting");
+
     private final Duration summaryEvery;
     /** Null until the first successful move: then nothing is known of the cap. */
     private Boolean capped;

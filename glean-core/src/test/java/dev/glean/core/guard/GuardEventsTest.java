@@ -44,6 +44,9 @@ class GuardEventsTest {
             assertNull(e.error());
             kinds.add(e.kind() + (e.containerId() == null ? "" : "@" + e.containerId()));
         }
+        List<String> all = new ArrayList<>(actions.stream().map(GuardEvents::kind).toList());
+        all.add(GuardEvents.kind(cap(1000)));
+        assertEquals(new java.util.TreeSet<>(GuardEvents.KINDS), new java.util.TreeSet<>(all), "KINDS lists every kind");
         assertEquals(List.of("evict@g-7-0-1", "memory-reclaim@g-7-1-1", "memory-restore@g-7-1-1", "io-throttle", "io-unthrottle",
                 "stop-admitting", "resume-admitting"), kinds);
     }
