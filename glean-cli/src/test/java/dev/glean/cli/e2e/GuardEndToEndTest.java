@@ -97,7 +97,7 @@ class GuardEndToEndTest {
             "--", "sh", "-c", "sleep 4; echo finished"}, new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
         assertEquals(0, code, out.toString());
         String id = out.toString().strip().lines().reduce((a, b) -> b).orElseThrow();
-        await("RUNNING", 20_000, () -> state(id).equals("RUNNING"));
+        await("RUNNING", 60_000, () -> state(id).equals("RUNNING")); // runc starts slowly on a loaded machine
         assertEquals("5", node.containers().get(0).annotations().get("glean.priority"), "the job's priority reached the node");
 
         memoryShort = true;
@@ -131,7 +131,7 @@ class GuardEndToEndTest {
 
         memoryShort = false;
         await("admitting again", 20_000, this::admitting);
-        await("ran again and finished", 40_000, () -> state(id).equals("SUCCEEDED"));
+        await("ran again and finished", 60_000, () -> state(id).equals("SUCCEEDED"));
         assertTrue(eventTypes("node=e2e").contains("guard-resume-admitting"));
         JsonNode attempts = get("/api/v1/jobs/" + id).get("attempts");
         assertEquals(2, attempts.size(), attempts.toString());
