@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * What the agent is told at start. {@code pidsPerJob}/{@code pidsTotal}: fork-bomb backstops per container
  * and for all secondaries. {@code stopGrace}: TERM-to-KILL wait when stopping a container. {@code protect}: the
- * incumbents an admin names for closer watching.
+ * incumbents an admin names for closer watching. {@code metrics}: the "host:port" of the agent's /metrics listener,
+ * null for none.
  */
 public record AgentSettings(
         String node,
@@ -24,15 +25,26 @@ public record AgentSettings(
         long pidsPerJob,
         long pidsTotal,
         Duration stopGrace,
-        ProtectedIncumbents protect) {
+        ProtectedIncumbents protect,
+        String metrics) {
+
+    /** Loopback by default: the numbers say what runs on the node. */
+    public static final String DEFAULT_METRICS = "127.0.0.1:7071";
 
     public AgentSettings {
         controllers = List.copyOf(controllers);
         labels = Map.copyOf(labels);
     }
 
+    /** Settings without protected incumbents or a /metrics listener. */
+    public AgentSettings(String node, List<URI> controllers, Path stateDir, Map<String, String> labels, GuardMode guard,
+            Duration reportInterval, Duration watchInterval, long pidsPerJob, long pidsTotal, Duration stopGrace) {
+        this(node, controllers, stateDir, labels, guard, reportInterval, watchInterval, pidsPerJob, pidsTotal, stopGrace,
+                ProtectedIncumbents.NONE, null);
+    }
+
     public static AgentSettings defaults(String node, List<URI> controllers, Path stateDir) {
         return new AgentSettings(node, controllers, stateDir, Map.of(), GuardMode.BALANCED, Duration.ofSeconds(1),
-                Duration.ofMillis(100), 1024, 16384, Duration.ofSeconds(10), ProtectedIncumbents.NONE);
+                Duration.ofMillis(100), 1024, 16384, Duration.ofSeconds(10), ProtectedIncumbents.NONE, DEFAULT_METRICS);
     }
 }

@@ -1,5 +1,8 @@
 package dev.glean.agent;
 
+import dev.glean.agent.guard.GuardOutbox;
+import dev.glean.agent.guard.RuntimeSecondaries;
+import dev.glean.api.PrometheusText;
 import dev.glean.core.agent.AgentAction;
 import dev.glean.core.agent.Reconciler;
 import dev.glean.core.error.GleanException;
@@ -32,6 +35,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -71,6 +75,11 @@ public final class NodeAgent implements AutoCloseable {
     private volatile boolean running = true;
     private volatile String lastError;
     private final List<Thread> threads = new ArrayList<>();
+    private volatile GuardOutbox guard;
+    private final AtomicLong answeredReports = new AtomicLong();
+    private final AtomicLong reportFailures = new AtomicLong();
+    private final AtomicLong reportNanos = new AtomicLong();
+    private volatile long lastReportNanos = -1;
 
     public NodeAgent(AgentSettings settings, ContainerRuntime runtime, Function<Collection<String>, NodeSample> sampler,
             ControllerLink link, Clock clock, PrintStream log) {
@@ -96,6 +105,11 @@ public final class NodeAgent implements AutoCloseable {
         threads.add(Thread.ofPlatform().name("glean-agent-poll").daemon(true).start(this::pollLoop));
         threads.add(Thread.ofPlatform().name("glean-agent-watch").daemon(true).start(this::watchLoop));
         return this;
+    }
+
+    /** Forwards the guard's events and admission in every report from now on. */
+    public void attachGuard(GuardOutbox outbox) {
+        this.guard = outbox;
     }
 
     public java.nio.file.Path leaseFile() {
@@ -152,17 +166,26 @@ public final class NodeAgent implements AutoCloseable {
             }
             reports.add(new ContainerReport(c.id(), c.phase(), c.exitCode(), c.startedAt(), c.finishedAt(), local, reason));
         }
+        GuardOutbox outbox = guard;
         long sentAt = clock.millis();
         long sentAtNanos = System.nanoTime();
         AgentReport r = new AgentReport(Protocol.VERSION, settings.node(), instance, settings.labels(), sample, reports, chunks,
-                Instant.ofEpochMilli(sentAt));
+                Instant.ofEpochMilli(sentAt), outbox == null ? null : outbox.report());
         DesiredState d;
         try {
             d = link.report(r);
         } catch (GleanException e) {
+            reportFailures.incrementAndGet();
             noteError(e.getMessage());
             reconcile();
             return;
+        }
+        long took = System.nanoTime() - sentAtNanos;
+        answeredReports.incrementAndGet();
+        reportNanos.addAndGet(took);
+        lastReportNanos = took;
+        if (outbox != null) {
+            outbox.acknowledge(d.guardEventsAck());
         }
         lastError = null;
         lease.renew(sentAtNanos, sentAt, d.leaseMillis());
@@ -322,7 +345,7 @@ public final class NodeAgent implements AutoCloseable {
     private void launch(Launch l) {
         ContainerSpec spec = new ContainerSpec(l.attemptId(), l.command(), l.env(), l.cpu(), l.memory(), settings.pidsPerJob(),
                 l.image(), l.volumes(), Map.of("glean.job", l.jobId(), "glean.task", Integer.toString(l.taskIndex()),
-                        "glean.attempt", Integer.toString(l.attempt())));
+                        "glean.attempt", Integer.toString(l.attempt()), RuntimeSecondaries.PRIORITY, Integer.toString(l.priority())));
         async(l.attemptId(), () -> {
             try {
                 runtime.start(spec);
@@ -365,6 +388,41 @@ public final class NodeAgent implements AutoCloseable {
             }
         }
         return all;
+    }
+
+    /** The agent's own numbers for /metrics: reports to the controller and the containers it holds. */
+    public void writeMetrics(PrometheusText out) {
+        out.family("glean_agent_reports_total", PrometheusText.Type.COUNTER, "Reports the controller answered");
+        out.sample(answeredReports.get());
+        out.family("glean_agent_report_failures_total", PrometheusText.Type.COUNTER, "Reports that got no answer or were refused");
+        out.sample(reportFailures.get());
+        out.family("glean_agent_report_latency_seconds_total", PrometheusText.Type.COUNTER,
+                "Time from sending a report to its answer, summed over answered reports (divide by reports_total)");
+        out.sample(reportNanos.get() / 1e9);
+        out.family("glean_agent_report_latency_last_seconds", PrometheusText.Type.GAUGE, "The last answered report's latency");
+        long last = lastReportNanos;
+        out.sample(last < 0 ? Double.NaN : last / 1e9);
+        out.family("glean_agent_containers", PrometheusText.Type.GAUGE, "Containers the agent holds, by phase");
+        Map<ContainerPhase, Long> byPhase = new java.util.EnumMap<>(ContainerPhase.class);
+        for (ContainerPhase p : ContainerPhase.values()) {
+            byPhase.put(p, 0L);
+        }
+        lastPhases.values().forEach(p -> byPhase.merge(p, 1L, Long::sum));
+        byPhase.forEach((p, n) -> out.sample(n, "phase", p.name()));
+        out.family("glean_agent_containers_running", PrometheusText.Type.GAUGE, "Containers running or paused");
+        out.sample(byPhase.get(ContainerPhase.RUNNING) + byPhase.get(ContainerPhase.PAUSED));
+        out.family("glean_agent_lease_valid", PrometheusText.Type.GAUGE, "1 while the agent holds a valid lease from the controller");
+        out.sample(lease.valid() ? 1 : 0);
+        GuardOutbox outbox = guard;
+        if (outbox != null) {
+            out.family("glean_agent_admitting", PrometheusText.Type.GAUGE, "1 while the guard lets the node take new secondaries");
+            out.sample(outbox.admitting() ? 1 : 0);
+            out.family("glean_agent_guard_events_pending", PrometheusText.Type.GAUGE, "Guard events the controller has not acknowledged");
+            out.sample(outbox.pending());
+            out.family("glean_agent_guard_events_dropped_total", PrometheusText.Type.COUNTER,
+                    "Guard events dropped unsent because too many were unacknowledged");
+            out.sample(outbox.dropped());
+        }
     }
 
     private void noteError(String m) {

@@ -12,6 +12,8 @@ import dev.glean.core.node.Pressure;
 import dev.glean.core.protocol.AgentReport;
 import dev.glean.core.protocol.ContainerReport;
 import dev.glean.core.protocol.DesiredState;
+import dev.glean.core.protocol.GuardEvent;
+import dev.glean.core.protocol.GuardReport;
 import dev.glean.core.protocol.Launch;
 import dev.glean.core.protocol.LogChunk;
 import dev.glean.core.resources.Bytes;
@@ -58,5 +60,28 @@ class WireJsonTest {
         DesiredState back = WireJson.mapper().readValue(json.replace("{\"protocolVersion\"", "{\"future\":1,\"protocolVersion\""),
                 DesiredState.class);
         assertEquals(d, back);
+    }
+
+    @Test
+    void guardPartsRoundTripAndOldPeersMessagesStillRead() throws Exception {
+        GuardReport g = new GuardReport(false, "memory is short", List.of(new GuardEvent(3, T, "evict", "g-1-0-1", "why",
+                Map.of("availableMiB", 812.5), null, 1)));
+        AgentReport r = new AgentReport(1, "n1", "i", Map.of(), null, List.of(), List.of(), T, g);
+        AgentReport back = WireJson.mapper().readValue(WireJson.mapper().writeValueAsBytes(r), AgentReport.class);
+        assertEquals(g, back.guard());
+        // An agent from before guard events sends no guard part: it admits.
+        AgentReport old = WireJson.mapper().readValue("{\"protocolVersion\":1,\"node\":\"n1\",\"instance\":\"i\"}", AgentReport.class);
+        assertEquals(GuardReport.NONE, old.guardOrNone());
+
+        Launch l = new Launch("g-1-0-1", "1", 0, 1, List.of("true"), Map.of(), new Millicores(500), Bytes.ofMiB(64), "host", List.of(),
+                null, -5);
+        DesiredState d = new DesiredState(1, "n1", 7, 99, 15000, List.of(l), List.of(), Map.of(), Bytes.ofMiB(1024), 3);
+        String json = WireJson.mapper().writeValueAsString(d);
+        assertTrue(json.contains("\"guardEventsAck\":3") && json.contains("\"priority\":-5"), json);
+        assertEquals(d, WireJson.mapper().readValue(json, DesiredState.class));
+        DesiredState fromOld = WireJson.mapper().readValue(json.replace(",\"guardEventsAck\":3", "").replace(",\"priority\":-5", ""),
+                DesiredState.class);
+        assertEquals(0, fromOld.guardEventsAck());
+        assertEquals(0, fromOld.run().get(0).priority());
     }
 }

@@ -1,7 +1,9 @@
 package dev.glean.controller;
 
+import dev.glean.api.PrometheusText;
 import dev.glean.controller.api.ApiServer;
 import dev.glean.controller.jobs.JobControl;
+import dev.glean.controller.api.ControllerMetrics;
 import dev.glean.controller.jobs.JobService;
 import dev.glean.controller.jobs.TaskTransitions;
 import dev.glean.controller.loop.SchedulingLoop;
@@ -47,6 +49,12 @@ public final class Controller implements AutoCloseable {
         JobControl control = new JobControl(storage, registry, feed, clock, wake);
         this.api = new ApiServer(settings.bind(), settings.port(), jobs, control, agents, registry, admin, storage, feed, clock,
                 new Millicores(1000), Bytes.ofMiB(512), loop::lastError);
+        api.addMetrics(new ControllerMetrics(storage, registry, loop::placements, clock));
+    }
+
+    /** Adds families to the controller's /metrics: `glean up` adds its local agent's. */
+    public void addMetrics(PrometheusText.Source source) {
+        api.addMetrics(source);
     }
 
     public Controller start() {

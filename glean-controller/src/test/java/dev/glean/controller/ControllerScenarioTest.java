@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glean.controller.jobs.JobService;
 import dev.glean.core.testing.MutableClock;
-import dev.glean.controller.jobs.TaskTransitions;
 import dev.glean.controller.loop.SchedulingLoop;
 import dev.glean.controller.nodes.AgentService;
-import dev.glean.controller.nodes.NodeRegistry;
 import dev.glean.controller.store.InMemoryStorage;
 import dev.glean.core.error.ErrorCode;
 import dev.glean.core.error.GleanException;
@@ -20,12 +18,9 @@ import dev.glean.core.job.IndexRange;
 import dev.glean.core.job.Job;
 import dev.glean.core.job.JobSpec;
 import dev.glean.core.job.JobState;
-import dev.glean.core.job.JobStateMachine;
 import dev.glean.core.node.NodeStatus;
 import dev.glean.core.resources.Bytes;
 import dev.glean.core.resources.Millicores;
-import dev.glean.core.schedule.CapacityEstimator;
-import dev.glean.core.schedule.Scheduler;
 import dev.glean.core.store.EventFilter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -62,14 +57,10 @@ class ControllerScenarioTest {
     @BeforeEach
     void wire() {
         storage = new InMemoryStorage();
-        ChangeFeed feed = new ChangeFeed();
-        CapacityEstimator estimator = new CapacityEstimator(settings.capacity());
-        NodeRegistry registry = new NodeRegistry(estimator, settings.lending());
-        TaskTransitions transitions = new TaskTransitions(new JobStateMachine(settings.maxRequeues()));
-        jobs = new JobService(storage, transitions, feed, clock, List.of("/data"), () -> {});
-        agents = new AgentService(storage, transitions, registry, feed, clock, settings, 1, () -> {});
-        loop = new SchedulingLoop(storage, transitions, registry, new Scheduler(estimator, SchedulerSettings.DEFAULTS.withPreemption(settings.preemption())), feed,
-                clock, settings);
+        ControllerParts parts = ControllerParts.wire(storage, clock, settings, List.of("/data"), 1);
+        jobs = parts.jobs();
+        agents = parts.agents();
+        loop = parts.loop();
     }
 
     private static JobSpec spec(double cpu, int retries, IndexRange array, Duration timeout) {

@@ -6,6 +6,7 @@ import dev.glean.core.node.Pressure;
 import dev.glean.core.protocol.AgentReport;
 import dev.glean.core.protocol.ContainerReport;
 import dev.glean.core.protocol.DesiredState;
+import dev.glean.core.protocol.GuardReport;
 import dev.glean.core.protocol.Launch;
 import dev.glean.core.protocol.LogChunk;
 import dev.glean.core.protocol.Protocol;
@@ -34,6 +35,9 @@ public final class SimulatedAgent {
     private final Map<String, byte[]> logs = new LinkedHashMap<>();
     public DesiredState last;
     public long incumbentMillicores = 0;
+    /** The guard part of the next reports, null for none; {@code instance} is the agent instance reported. */
+    public GuardReport guard;
+    public String instance;
 
     public SimulatedAgent(String node, AgentService service, Clock clock, int cpus, long memGiB) {
         this(node, service, clock, cpus, memGiB, Map.of());
@@ -62,7 +66,8 @@ public final class SimulatedAgent {
             }
             reports.add(new ContainerReport(c.attemptId(), c.phase(), c.exitCode(), c.startedAt(), c.finishedAt(), log.length, c.reason()));
         }
-        last = service.report(new AgentReport(Protocol.VERSION, node, "sim-" + node, labels, s, reports, chunks, clock.instant()));
+        last = service.report(new AgentReport(Protocol.VERSION, node, instance == null ? "sim-" + node : instance, labels, s, reports,
+                chunks, clock.instant(), guard));
         obey();
         return last;
     }

@@ -5,8 +5,8 @@ import java.io.PrintStream;
 
 /**
  * Writes the guard's events to the agent's log: every failure, and every action but the CPU cap's moves, which
- * come several a second while an incumbent bursts (they go to the controller's event log once the agent forwards
- * events).
+ * come several a second while an incumbent bursts (the controller's event log gets them folded, see GuardOutbox,
+ * and /metrics counts each).
  */
 public final class GuardLog implements NodeGuard.Listener {
     private final PrintStream out;

@@ -31,6 +31,22 @@ public final class NodeGuard implements AutoCloseable {
 
         /** A reading or decision failed; the loop goes on. */
         default void onFailure(String message) {}
+
+        /** Every listener in turn. */
+        static Listener all(Listener... listeners) {
+            List<Listener> list = List.of(listeners);
+            return new Listener() {
+                @Override
+                public void onEvent(Event event) {
+                    list.forEach(l -> l.onEvent(event));
+                }
+
+                @Override
+                public void onFailure(String message) {
+                    list.forEach(l -> l.onFailure(message));
+                }
+            };
+        }
     }
 
     /** Stops a container for the guard and reports it evicted; must not block (start the stop and return). */

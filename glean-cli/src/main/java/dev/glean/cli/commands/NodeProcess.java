@@ -6,12 +6,16 @@ import dev.glean.agent.LeaseWatchdog;
 import dev.glean.agent.NodeAgent;
 import dev.glean.agent.cgroup.CgroupHost;
 import dev.glean.agent.guard.CgroupControls;
+import dev.glean.agent.MetricsServer;
 import dev.glean.agent.guard.GuardLog;
+import dev.glean.agent.guard.GuardMetrics;
+import dev.glean.agent.guard.GuardOutbox;
 import dev.glean.agent.guard.GuardSampler;
 import dev.glean.agent.guard.NodeGuard;
 import dev.glean.agent.guard.RuntimeSecondaries;
 import dev.glean.agent.metrics.HostSampler;
 import dev.glean.agent.runtime.RuncRuntime;
+import dev.glean.api.PrometheusText;
 import dev.glean.cli.CliException;
 import dev.glean.controller.Controller;
 import dev.glean.controller.ControllerSettings;
@@ -26,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 
 /** Builds the long-running parts (controller, agent) from settings; shared by up, controller and agent. */
 final class NodeProcess {
@@ -52,10 +57,17 @@ final class NodeProcess {
         }
     }
 
-    /** The agent with its guard; closing stops both (their containers and cgroup settings stay, see NodeGuard). */
-    record RunningAgent(NodeAgent agent, NodeGuard guard, GuardSampler sampler) implements AutoCloseable {
+    /**
+     * The agent with its guard; closing stops both (their containers and cgroup settings stay, see NodeGuard).
+     * {@code metrics} writes the agent's families; {@code listener} serves them, null when not listening.
+     */
+    record RunningAgent(NodeAgent agent, NodeGuard guard, GuardSampler sampler, PrometheusText.Source metrics,
+            MetricsServer listener) implements AutoCloseable {
         @Override
         public void close() {
+            if (listener != null) {
+                listener.close();
+            }
             guard.close();
             agent.close();
             sampler.close();
@@ -66,7 +78,7 @@ final class NodeProcess {
      * @param reserve the memory reserve: the controller's admission keeps it free, the guard evicts below it. One
      *     setting for both (controller.memoryReserve in the config file).
      */
-    static RunningAgent agent(AgentSettings s, CapacitySettings reserve, PrintStream log) {
+    static RunningAgent agent(AgentSettings s, CapacitySettings reserve, PrintStream log, boolean listen) {
         requireRoot();
         CgroupHost cgroups = CgroupHost.detect();
         Path state = s.stateDir().toAbsolutePath().normalize();
@@ -87,10 +99,31 @@ final class NodeProcess {
         agent.start(); // makes the parent cgroup the guard caps
         GuardSampler readings = GuardSampler.forHost(cgroups, s.protect(),
                 new RuntimeSecondaries(runtime, Clock.systemUTC(), Duration.ofSeconds(1)), Clock.systemUTC());
-        NodeGuard guard = new NodeGuard(new GuardPolicy(GuardSettings.forMode(s.guard(), reserve)), readings::read,
-                new CgroupControls(cgroups, Duration.ofMillis(100)), agent::evict, new GuardLog(log), Clock.systemUTC());
-        return new RunningAgent(agent, guard.start(), readings);
+        GuardOutbox outbox = new GuardOutbox(GUARD_OUTBOX, GuardOutbox.SUMMARY_EVERY, Clock.systemUTC(), log);
+        GuardMetrics guardMetrics = new GuardMetrics();
+        agent.attachGuard(outbox);
+        NodeGuard guard = new NodeGuard(new GuardPolicy(GuardSettings.forMode(s.guard(), reserve)), guardMetrics.watching(readings::read),
+                new CgroupControls(cgroups, Duration.ofMillis(100)), agent::evict,
+                NodeGuard.Listener.all(new GuardLog(log), outbox, guardMetrics), Clock.systemUTC());
+        PrometheusText.Source metrics = out -> {
+            agent.writeMetrics(out);
+            guardMetrics.write(out);
+        };
+        MetricsServer listener = null;
+        if (listen && s.metrics() != null) {
+            try {
+                listener = MetricsServer.start(s.metrics(), List.of(metrics));
+            } catch (RuntimeException e) {
+                agent.close();
+                readings.close();
+                throw new CliException(1, e.getMessage() + " (agent.metrics in the config file; off for none)");
+            }
+        }
+        return new RunningAgent(agent, guard.start(), readings, metrics, listener);
     }
+
+    /** Guard events kept while the controller does not acknowledge them (about 200 bytes each). */
+    static final int GUARD_OUTBOX = 10_000;
 
     static void requireRoot() {
         try {

@@ -34,13 +34,19 @@ public final class NodesCommand implements Callable<Integer> {
                 "TASKS", "LAST-REPORT");
         for (JsonNode n : r.path("nodes")) {
             JsonNode u = n.path("usage");
-            t.row(n.path("name").asText(), n.path("status").asText() + (n.path("cordoned").asBoolean() ? ",cordoned" : ""),
+            t.row(n.path("name").asText(), n.path("status").asText() + (n.path("cordoned").asBoolean() ? ",cordoned" : "")
+                            + (n.path("admitting").asBoolean(true) ? "" : ",not-admitting"),
                     num(n.path("cpus")), num(n.path("lendable").path("cpu")), num(n.path("allocated").path("cpu")),
                     u.isMissingNode() ? "-" : num(u.path("incumbentCpu")), bytes(n.path("memoryBytes")),
                     bytes(n.path("lendable").path("memoryBytes")), bytes(n.path("allocated").path("memoryBytes")),
                     n.path("tasks").asText(), Output.text(n.get("lastReportAt")));
         }
         t.print(out);
+        for (JsonNode n : r.path("nodes")) {
+            if (!n.path("admitting").asBoolean(true)) {
+                out.println(n.path("name").asText() + " is not admitting: " + n.path("admissionReason").asText("(no reason given)"));
+            }
+        }
         return 0;
     }
 

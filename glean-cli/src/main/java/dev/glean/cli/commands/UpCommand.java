@@ -43,7 +43,9 @@ public final class UpCommand implements Callable<Integer> {
         AgentSettings as = cfg.agentSettings(node, List.of(self), guard, dataDir.resolve("agent"));
         NodeProcess.RunningAgent agent;
         try {
-            agent = NodeProcess.agent(as, cs.capacity(), System.err);
+            // One process, one /metrics: the controller's serves the local agent's families too.
+            agent = NodeProcess.agent(as, cs.capacity(), System.err, false);
+            controller.addMetrics(agent.metrics());
         } catch (RuntimeException e) {
             controller.close();
             throw e;

@@ -40,7 +40,7 @@ public final class ConfigFile {
             "cycle", "maxLogBytesPerAttempt", "volumes", "lending", "preemption");
     static final Set<String> LENDING_KEYS = Set.of("node", "labels", "maxCpu", "maxMemory", "hours", "zone", "cordon");
     static final Set<String> AGENT_KEYS = Set.of("node", "controller", "guard", "stateDir", "labels", "reportInterval",
-            "watchInterval", "pidsPerJob", "pidsTotal", "stopGrace", "protect");
+            "watchInterval", "pidsPerJob", "pidsTotal", "stopGrace", "protect", "metrics");
 
     private final JsonNode controller;
     private final JsonNode agent;
@@ -288,7 +288,7 @@ public final class ConfigFile {
                 positive(duration(agent, "agent", "reportInterval", d.reportInterval()), "agent.reportInterval"),
                 positive(duration(agent, "agent", "watchInterval", d.watchInterval()), "agent.watchInterval"),
                 integer(agent, "agent", "pidsPerJob", (int) d.pidsPerJob()), integer(agent, "agent", "pidsTotal", (int) d.pidsTotal()),
-                duration(agent, "agent", "stopGrace", d.stopGrace()), protect(agent.get("protect")));
+                duration(agent, "agent", "stopGrace", d.stopGrace()), protect(agent.get("protect")), metricsAddress(d.metrics()));
     }
 
     /** {@code agent.protect: {processes: [postgres], cgroups: [/system.slice/postgresql.service]}}. */
@@ -335,6 +335,21 @@ public final class ConfigFile {
         List<JsonNode> out = new ArrayList<>();
         v.forEach(out::add);
         return out;
+    }
+
+
+    /** agent.metrics: "host:port", or off (also false, none) for no listener. */
+    private String metricsAddress(String def) {
+        String v = str(agent, "agent", "metrics", def);
+        if (v.equals("off") || v.equals("false") || v.equals("none") || v.isBlank()) {
+            return null;
+        }
+        try {
+            dev.glean.agent.MetricsServer.address(v);
+        } catch (dev.glean.core.error.GleanException e) {
+            throw bad("agent.metrics: " + e.getMessage() + " (or off)");
+        }
+        return v;
     }
 
     public static String defaultNodeName() {

@@ -64,6 +64,7 @@ class ConfigFileTest {
         assertEquals(Duration.ofSeconds(10), a.stopGrace());
         assertEquals(Map.of(), a.labels());
         assertEquals(dev.glean.agent.guard.ProtectedIncumbents.NONE, a.protect());
+        assertEquals("127.0.0.1:7071", a.metrics());
     }
 
     @Test
@@ -85,6 +86,7 @@ class ConfigFileTest {
                   protect:
                     processes: [postgres, nginx]
                     cgroups: [/system.slice/postgresql.service]
+                  metrics: 0.0.0.0:9471
                 """);
         ConfigFile c = ConfigFile.load(f);
         ControllerSettings s = c.controllerSettings(null);
@@ -101,6 +103,7 @@ class ConfigFileTest {
         assertEquals(GuardMode.STRICT, a.guard());
         assertEquals(GuardMode.MAX_HARVEST, c.agentSettings(null, List.of(), "max-harvest", null).guard());
         assertEquals(Map.of("zone", "x"), a.labels());
+        assertEquals("0.0.0.0:9471", a.metrics());
         assertEquals(java.util.Set.of("postgres", "nginx"), a.protect().processes());
         assertEquals(List.of("/system.slice/postgresql.service"), a.protect().cgroups());
     }
@@ -137,6 +140,15 @@ class ConfigFileTest {
     }
 
     @Test
+    void theAgentsMetricsListenerCanBeTurnedOff() throws Exception {
+        for (String off : new String[] {"off", "false", "\"\""}) {
+            Path f = dir.resolve("m.yaml");
+            Files.writeString(f, "agent:\n  metrics: " + off + "\n");
+            assertEquals(null, ConfigFile.load(f).agentSettings("n", List.of(), null, null).metrics(), off);
+        }
+    }
+
+    @Test
     void mistakesAreOneLineConfigErrors() throws Exception {
         String[] bad = {"controler:\n  port: 1\n", "controller:\n  prot: 1\n", "controller:\n  lease: soon\n", "controller:\n  port: 99999\n",
             "controller:\n  memoryReserve: 150%\n", "agent:\n  guard: paranoid\n", "controller: [1, 2]\n", "controller:\n  port: [\n",
@@ -146,7 +158,8 @@ class ConfigFileTest {
             "controller:\n  lending:\n    - cordon: maybe\n", "controller:\n  lending:\n    - nod: x\n",
             "controller:\n  preemption: sometimes\n", "agent:\n  protect: [postgres]\n",
             "agent:\n  protect:\n    processes: [a-process-name-too-long]\n", "agent:\n  protect:\n    cgroups: [system.slice]\n",
-            "agent:\n  protect:\n    pids: [1]\n"};
+            "agent:\n  protect:\n    pids: [1]\n",
+            "agent:\n  metrics: 7071\n", "agent:\n  metrics: host:port\n"};
         for (String text : bad) {
             Path f = dir.resolve("bad.yaml");
             Files.writeString(f, text);

@@ -1,5 +1,6 @@
 package dev.glean.cli.e2e;
 
+import static dev.glean.cli.e2e.TestNode.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -18,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,16 +83,6 @@ class EndToEndTest {
     private String logs(String id) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(node.server() + "/api/v1/jobs/" + id + "/logs")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private static void await(String what, long millis, BooleanSupplier ok) throws InterruptedException {
-        long end = System.nanoTime() + millis * 1_000_000;
-        while (!ok.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
     }
 
     private String state(String id) {

@@ -8,11 +8,20 @@ import dev.glean.agent.ControllerLink;
 import dev.glean.agent.NodeAgent;
 import dev.glean.agent.cgroup.CgroupCleaner;
 import dev.glean.agent.cgroup.CgroupHost;
+import dev.glean.agent.guard.CgroupControls;
+import dev.glean.agent.guard.GuardMetrics;
+import dev.glean.agent.guard.GuardOutbox;
+import dev.glean.agent.guard.GuardSampler;
+import dev.glean.agent.guard.NodeGuard;
+import dev.glean.agent.guard.RuntimeSecondaries;
 import dev.glean.agent.metrics.HostSampler;
 import dev.glean.agent.runtime.RuncRuntime;
 import dev.glean.controller.Controller;
 import dev.glean.controller.ControllerSettings;
 import dev.glean.controller.store.SqliteStorage;
+import dev.glean.core.guard.GuardPolicy;
+import dev.glean.core.guard.GuardReadings;
+import dev.glean.core.guard.GuardSettings;
 import dev.glean.core.runtime.ContainerInfo;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -27,6 +36,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -41,6 +51,8 @@ final class TestNode implements AutoCloseable {
     final RuncRuntime.Settings runtimeSettings;
     Controller controller;
     NodeAgent agent;
+    NodeGuard guard;
+    GuardSampler guardReadings;
     private final PrintStream log = new PrintStream(java.io.OutputStream.nullOutputStream());
 
     private TestNode(Path base, CgroupHost cgroups, int port) {
@@ -72,6 +84,17 @@ final class TestNode implements AutoCloseable {
         return n;
     }
 
+    /** Polls {@code ok} every 50 ms until it holds; fails after {@code millis}. */
+    static void await(String what, long millis, java.util.function.BooleanSupplier ok) throws InterruptedException {
+        long end = System.nanoTime() + millis * 1_000_000;
+        while (!ok.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
     String server() {
         return "http://127.0.0.1:" + port;
     }
@@ -90,8 +113,7 @@ final class TestNode implements AutoCloseable {
 
     void startAgent() {
         AgentSettings s = new AgentSettings("e2e", List.of(URI.create(server())), base.resolve("agent"), java.util.Map.of(),
-                dev.glean.core.guard.GuardMode.BALANCED, Duration.ofMillis(500), Duration.ofMillis(50), 256, 1024, Duration.ofSeconds(2),
-                dev.glean.agent.guard.ProtectedIncumbents.NONE);
+                dev.glean.core.guard.GuardMode.BALANCED, Duration.ofMillis(500), Duration.ofMillis(50), 256, 1024, Duration.ofSeconds(2));
         RuncRuntime rt = RuncRuntime.create(runtimeSettings);
         HostSampler sampler = HostSampler.create(Path.of("/proc"), cgroups, Clock.systemUTC());
         agent = new NodeAgent(s, rt, ids -> withoutBusyIncumbents(sampler.sample(ids)), new ControllerLink(s.controllers()),
@@ -109,8 +131,34 @@ final class TestNode implements AutoCloseable {
                 s.secondaryCpuSeconds(), s.cpuPressure(), s.memoryPressure(), s.ioPressure(), s.containers());
     }
 
+    /**
+     * The real guard beside the agent (started first), as glean agent wires it, with every reading passed through
+     * {@code adjust} (a test fakes a memory shortage there); its events go to the controller and its numbers into
+     * the controller's /metrics, as under glean up.
+     */
+    void startGuard(GuardSettings settings, UnaryOperator<GuardReadings> adjust) {
+        guardReadings = GuardSampler.forHost(cgroups, dev.glean.agent.guard.ProtectedIncumbents.NONE, new RuntimeSecondaries(RuncRuntime.create(runtimeSettings), Clock.systemUTC(),
+                Duration.ofMillis(200)), Clock.systemUTC());
+        GuardOutbox outbox = new GuardOutbox(1000, GuardOutbox.SUMMARY_EVERY, Clock.systemUTC(), log);
+        GuardMetrics numbers = new GuardMetrics();
+        agent.attachGuard(outbox);
+        NodeAgent a = agent;
+        guard = new NodeGuard(new GuardPolicy(settings), numbers.watching(() -> adjust.apply(guardReadings.read())),
+                new CgroupControls(cgroups, Duration.ofMillis(100)), a::evict, NodeGuard.Listener.all(outbox, numbers),
+                Clock.systemUTC()).start();
+        controller.addMetrics(out -> {
+            a.writeMetrics(out);
+            numbers.write(out);
+        });
+    }
+
     /** Stops the agent process's work; its containers keep running, as they do when a real agent dies. */
     void stopAgent() {
+        if (guard != null) {
+            guard.close();
+            guardReadings.close();
+            guard = null;
+        }
         agent.close();
         agent = null;
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.glean.api.CriLog;
 import dev.glean.api.JobSpecJson;
+import dev.glean.api.PrometheusText;
 import dev.glean.api.WireJson;
 import dev.glean.controller.ChangeFeed;
 import dev.glean.controller.jobs.JobControl;
@@ -64,6 +65,7 @@ public final class ApiServer implements AutoCloseable {
     private final NodeAdmin admin;
     private final JobControl control;
     private final List<String> routes;
+    private final List<PrometheusText.Source> metrics = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ApiServer(String bind, int port, JobService jobs, JobControl control, AgentService agents, NodeRegistry registry,
             NodeAdmin admin, Storage storage, ChangeFeed feed, Clock clock, Millicores defaultCpu, Bytes defaultMemory,
@@ -84,6 +86,7 @@ public final class ApiServer implements AutoCloseable {
         server.setExecutor(executor);
         Router r = new Router()
                 .add("GET", "/healthz", this::health)
+                .add("GET", "/metrics", this::metrics)
                 .add("POST", "/api/v1/jobs", this::submit)
                 .add("GET", "/api/v1/jobs", this::listJobs)
                 .add("GET", "/api/v1/jobs/{}", this::getJob)
@@ -119,6 +122,17 @@ public final class ApiServer implements AutoCloseable {
             }
             ex.text(200, "application/json", in.readAllBytes());
         }
+    }
+
+    /** Adds families to /metrics (the controller's own; under `glean up` the local agent's too). */
+    public void addMetrics(PrometheusText.Source source) {
+        metrics.add(source);
+    }
+
+    private void metrics(Exchange ex) throws IOException {
+        PrometheusText out = new PrometheusText();
+        metrics.forEach(m -> m.write(out));
+        ex.text(200, PrometheusText.CONTENT_TYPE, out.text().getBytes(StandardCharsets.UTF_8));
     }
 
     public int port() {
@@ -313,6 +327,10 @@ public final class ApiServer implements AutoCloseable {
             o.put("cpus", n.capacity().cpu().cores());
             o.put("memoryBytes", n.capacity().memory().value());
             NodeRegistry.Live live = registry.get(n.name());
+            o.put("admitting", live == null || live.admitting());
+            if (live != null && !live.admitting()) {
+                JobJson.putNullable(o, "admissionReason", live.admissionReason());
+            }
             JobJson.time(o, "lastReportAt", live != null && live.lastReportAt() != null ? live.lastReportAt() : n.lastSeenAt());
             JobJson.time(o, "registeredAt", n.registeredAt());
             Resources a = allocated.getOrDefault(n.name(), Resources.ZERO);

@@ -26,6 +26,6 @@ public final class Launches {
         env.put("GLEAN_ATTEMPT", Integer.toString(task.attempts()));
         env.put("GLEAN_CPUS", s.cpu().toString());
         return new Launch(task.attemptId(), job.id(), task.index(), task.attempts(), cmd, env, s.cpu(), s.memory(), s.image(),
-                s.volumes(), s.timeout());
+                s.volumes(), s.timeout(), s.priority());
     }
 }

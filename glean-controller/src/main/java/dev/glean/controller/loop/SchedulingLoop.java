@@ -63,6 +63,7 @@ public final class SchedulingLoop implements AutoCloseable {
 
     private record Known(JobSpec spec, Instant submittedAt) {}
     private final Thread thread;
+    private final java.util.concurrent.atomic.AtomicLong placementCount = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean running = true;
     private volatile Throwable lastError;
 
@@ -226,7 +227,8 @@ public final class SchedulingLoop implements AutoCloseable {
         List<NodeView> views = new ArrayList<>();
         for (Node n : nodes) {
             CapacityEstimate e = registry.estimate(n.name(), n.labels(), now);
-            views.add(new NodeView(n.name(), n.labels(), n.status() == NodeStatus.READY && !n.cordoned(), e,
+            // A node whose guard stopped admitting (memory or threads short) takes nothing new until it resumes.
+            views.add(new NodeView(n.name(), n.labels(), n.status() == NodeStatus.READY && !n.cordoned() && registry.admitting(n.name()), e,
                     allocated.getOrDefault(n.name(), Resources.ZERO), EvictionRisk.of(e, registry.recentEvictions(n.name(), now), now),
                     running.getOrDefault(n.name(), List.of())));
         }
@@ -251,7 +253,9 @@ public final class SchedulingLoop implements AutoCloseable {
         if (placements.isEmpty()) {
             return;
         }
+        int[] placed = {0};
         storage.write(tx -> {
+            placed[0] = 0; // counted once the transaction commits
             Map<String, Job> jobs = new HashMap<>();
             for (Placement p : placements) {
                 Job job = jobs.computeIfAbsent(p.jobId(), id -> tx.job(id).orElse(null));
@@ -259,12 +263,20 @@ public final class SchedulingLoop implements AutoCloseable {
                     continue;
                 }
                 Task t = job.task(p.index());
-                if (t != null && t.state() == JobState.QUEUED) {
-                    transitions.apply(tx, job, t, new TaskEvent.Place(p.node(), now), touched);
+                if (t != null && t.state() == JobState.QUEUED
+                        && transitions.apply(tx, job, t, new TaskEvent.Place(p.node(), now), touched)
+                                instanceof dev.glean.core.job.Transition.Changed) {
+                    placed[0]++;
                 }
             }
             return null;
         });
+        placementCount.addAndGet(placed[0]);
+    }
+
+    /** Tasks placed since this controller started. */
+    public long placements() {
+        return placementCount.get();
     }
 
     /**

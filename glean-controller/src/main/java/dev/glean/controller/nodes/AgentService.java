@@ -16,6 +16,7 @@ import dev.glean.core.node.NodeStatus;
 import dev.glean.core.protocol.AgentReport;
 import dev.glean.core.protocol.ContainerReport;
 import dev.glean.core.protocol.DesiredState;
+import dev.glean.core.protocol.GuardReport;
 import dev.glean.core.protocol.Launch;
 import dev.glean.core.protocol.LogChunk;
 import dev.glean.core.protocol.Protocol;
@@ -68,10 +69,12 @@ public final class AgentService {
 
     public DesiredState report(AgentReport r) {
         if (r.protocolVersion() != Protocol.VERSION) {
+            registry.countReport(false);
             throw GleanException.invalid("agent protocol version " + r.protocolVersion() + " is not supported (controller speaks "
                     + Protocol.VERSION + ")");
         }
         if (r.node() == null || !NODE_NAME.matcher(r.node()).matches()) {
+            registry.countReport(false);
             throw GleanException.invalid("node name must match [A-Za-z0-9_.:-]{1,253}: '" + r.node() + "'");
         }
         Instant now = clock.instant();
@@ -84,8 +87,14 @@ public final class AgentService {
         Instant previousReport = registry.get(r.node()).lastReportAt();
         // Seen before the transaction: the lease check of the scheduling loop re-reads this inside its own.
         registry.touch(r.node(), now);
+        GuardReport guard = r.guardOrNone();
+        Map<String, Long> guardActions = new HashMap<>();
+        long[] guardStored = {0};
         DesiredState d = storage.write(tx -> {
             changed[0] |= upsertNode(tx, r, now, previousReport);
+            GuardEventLog.Stored g = GuardEventLog.store(tx, registry, r, now, guardActions);
+            guardStored[0] = g.seq();
+            changed[0] |= g.appended() > 0;
             storeLogs(tx, r.logs(), offsets);
             Map<String, Job> jobs = new HashMap<>();
             for (ContainerReport c : r.containers()) {
@@ -120,9 +129,11 @@ public final class AgentService {
                 }
             }
             displaceUnstarted(tx, r, now, touched, changed);
-            return desired(tx, r.node(), version, offsets, ack);
+            return desired(tx, r.node(), version, offsets, ack, guardStored[0]);
         });
         registry.reported(r.node(), r.instance(), r.sample(), r.containers(), now);
+        registry.guardReported(r.node(), r.instance(), guard.admitting(), guard.admissionReason(), guardStored[0], guardActions);
+        registry.countReport(true);
         touched.forEach(feed::bumpNode);
         if (changed[0]) {
             feed.bump();
@@ -138,7 +149,7 @@ public final class AgentService {
         }
         // An agent that last heard from another controller term answers at once: its versions mean nothing here.
         long v = seenEpoch != epoch ? feed.nodeVersion(node) : feed.awaitNodeChange(node, seen, wait);
-        return storage.read(view -> desired(view, node, v, Map.of(), List.of()));
+        return storage.read(view -> desired(view, node, v, Map.of(), List.of(), registry.guardStored(node)));
     }
 
     /**
@@ -236,7 +247,8 @@ public final class AgentService {
         }
     }
 
-    private DesiredState desired(StoreView v, String node, long version, Map<String, Long> offsets, List<String> ack) {
+    private DesiredState desired(StoreView v, String node, long version, Map<String, Long> offsets, List<String> ack,
+            long guardEventsAck) {
         List<Launch> run = new ArrayList<>();
         Map<String, Job> jobs = new HashMap<>();
         for (Task t : v.tasksOnNode(node)) {
@@ -249,6 +261,7 @@ public final class AgentService {
             }
         }
         return new DesiredState(Protocol.VERSION, node, version, epoch, settings.lease().toMillis(), run, ack, offsets,
-                registry.estimate(node, v.node(node).map(Node::labels).orElse(Map.of()), clock.instant()).lendableMemory());
+                registry.estimate(node, v.node(node).map(Node::labels).orElse(Map.of()), clock.instant()).lendableMemory(),
+                guardEventsAck);
     }
 }

@@ -40,6 +40,12 @@ public final class NodeRegistry {
         private final Map<String, Stop> stopping = new ConcurrentHashMap<>();
         /** When the node's guard evicted something, oldest first, within {@link #EVICTION_MEMORY}. */
         private final java.util.ArrayDeque<Instant> evictions = new java.util.ArrayDeque<>();
+        private volatile boolean admitting = true;
+        private volatile String admissionReason;
+        /** The agent instance whose guard events were stored up to {@code guardStored}. */
+        private String guardInstance;
+        private long guardStored;
+        private final Map<String, Long> guardActions = new java.util.TreeMap<>();
 
         Live(Instant seen, IncumbentHistory history) {
             this.lastReportAt = seen;
@@ -60,6 +66,20 @@ public final class NodeRegistry {
 
         public synchronized NodeSample latest() {
             return history.latest();
+        }
+
+        /** False while the node's guard takes no new secondaries (memory or threads short); see {@link #admissionReason}. */
+        public boolean admitting() {
+            return admitting;
+        }
+
+        public String admissionReason() {
+            return admissionReason;
+        }
+
+        /** Guard actions the node reported since this controller started, by kind. */
+        public synchronized Map<String, Long> guardActions() {
+            return Map.copyOf(guardActions);
         }
     }
 
@@ -155,6 +175,72 @@ public final class NodeRegistry {
                 l.history.record(sample);
             }
         }
+    }
+
+    /**
+     * The highest guard event seq of {@code instance} stored in the event log, as far as this controller knows;
+     * empty if it has not seen that instance since it started (the caller then looks in the log).
+     */
+    public java.util.OptionalLong guardStored(String node, String instance) {
+        Live l = live.get(node);
+        if (l == null) {
+            return java.util.OptionalLong.empty();
+        }
+        synchronized (l) {
+            return instance != null && instance.equals(l.guardInstance) ? java.util.OptionalLong.of(l.guardStored)
+                    : java.util.OptionalLong.empty();
+        }
+    }
+
+    /** The highest guard event seq stored of the instance that reported last; 0 if none. */
+    public long guardStored(String node) {
+        Live l = live.get(node);
+        if (l == null) {
+            return 0;
+        }
+        synchronized (l) {
+            return l.instance != null && l.instance.equals(l.guardInstance) ? l.guardStored : 0;
+        }
+    }
+
+    /**
+     * The guard part of a report, once its events are stored: the node's admission, the highest seq stored of the
+     * instance, and the actions its new events stand for (by kind).
+     */
+    public void guardReported(String node, String instance, boolean admitting, String reason, long stored,
+            Map<String, Long> actions) {
+        Live l = live.computeIfAbsent(node, n -> newLive(java.time.Instant.EPOCH));
+        synchronized (l) {
+            l.admitting = admitting;
+            l.admissionReason = admitting ? null : reason;
+            if (instance != null && (!instance.equals(l.guardInstance) || stored > l.guardStored)) {
+                l.guardInstance = instance;
+                l.guardStored = stored;
+            }
+            actions.forEach((k, v) -> l.guardActions.merge(k, v, Long::sum));
+        }
+    }
+
+    /** True unless the node's guard said it takes no new secondaries. */
+    public boolean admitting(String node) {
+        Live l = live.get(node);
+        return l == null || l.admitting;
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong reports = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong refusedReports = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Counts an agent report: applied, or refused (bad version or node name). */
+    public void countReport(boolean applied) {
+        (applied ? reports : refusedReports).incrementAndGet();
+    }
+
+    public long reports() {
+        return reports.get();
+    }
+
+    public long refusedReports() {
+        return refusedReports.get();
     }
 
     /** What the node lends now under the lending rules that match its name and labels. */

@@ -340,6 +340,31 @@ final class SqliteTx implements StoreTx {
     }
 
     @Override
+    public Map<JobState, Long> jobCounts() {
+        return counts("SELECT state, COUNT(*) FROM jobs GROUP BY state", "count jobs by state");
+    }
+
+    @Override
+    public Map<JobState, Long> taskCounts() {
+        return counts("SELECT state, COUNT(*) FROM tasks GROUP BY state", "count tasks by state");
+    }
+
+    private Map<JobState, Long> counts(String sql, String what) {
+        try {
+            Map<JobState, Long> m = new java.util.EnumMap<>(JobState.class);
+            PreparedStatement ps = prepare(sql);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    m.put(JobState.valueOf(rs.getString(1)), rs.getLong(2));
+                }
+            }
+            return m;
+        } catch (SQLException e) {
+            throw SqliteStorage.storageError(what, e);
+        }
+    }
+
+    @Override
     public long lastEventSeq() {
         try {
             PreparedStatement ps = prepare("SELECT COALESCE(MAX(seq), 0) FROM events");

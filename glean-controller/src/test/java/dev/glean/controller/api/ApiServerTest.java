@@ -1,6 +1,7 @@
 package dev.glean.controller.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -170,5 +171,42 @@ class ApiServerTest {
     void agentReportsWithGarbageAreRefused() throws Exception {
         assertEquals(400, send("POST", "/api/v1/agent/report", "{\"protocolVersion\":\"x\"").statusCode());
         assertEquals(400, send("POST", "/api/v1/agent/report", "{\"protocolVersion\":1,\"node\":\"bad name!\"}").statusCode());
+    }
+
+    @Test
+    void metricsAreThePrometheusTextFormatWithHelpAndType() throws Exception {
+        assertEquals(201, send("POST", "/api/v1/jobs", "{\"command\":[\"true\"]}").statusCode());
+        var guard = new dev.glean.core.protocol.GuardReport(false, "memory is short", java.util.List.of(
+                new dev.glean.core.protocol.GuardEvent(1, java.time.Instant.now(), "cpu-cap-summary", null, "moved", java.util.Map.of(),
+                        null, 12),
+                new dev.glean.core.protocol.GuardEvent(2, java.time.Instant.now(), "stop-admitting", null, "memory is short",
+                        java.util.Map.of("availableMiB", 100.0), null, 1)));
+        String report = WireJson.mapper().writeValueAsString(new dev.glean.core.protocol.AgentReport(1, "n1", "i", java.util.Map.of(), null,
+                java.util.List.of(), java.util.List.of(), java.time.Instant.now(), guard));
+        HttpResponse<String> rr = send("POST", "/api/v1/agent/report", report);
+        assertEquals(200, rr.statusCode(), rr.body());
+        assertEquals(2, json(rr).get("guardEventsAck").asLong());
+        HttpResponse<String> r = send("GET", "/metrics", null);
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"), r.headers().toString());
+        var p = dev.glean.core.testing.PrometheusSamples.parse(r.body());
+        assertEquals(1.0, p.value("glean_jobs", "state", "QUEUED").orElseThrow(), r.body());
+        assertEquals(0.0, p.value("glean_jobs", "state", "RUNNING").orElseThrow());
+        assertEquals(1.0, p.value("glean_tasks", "state", "QUEUED").orElseThrow());
+        assertEquals(1.0, p.value("glean_nodes", "status", "READY").orElseThrow());
+        assertEquals(0.0, p.value("glean_node_admitting", "node", "n1").orElseThrow());
+        assertTrue(p.value("glean_node_lendable_memory_bytes", "node", "n1").isPresent());
+        assertEquals(12.0, p.value("glean_guard_actions_total", "node", "n1", "kind", "cpu-cap").orElseThrow());
+        assertEquals(1.0, p.value("glean_guard_actions_total", "node", "n1", "kind", "stop-admitting").orElseThrow());
+        assertEquals(1.0, p.value("glean_reports_total").orElseThrow());
+        assertEquals("counter", p.types.get("glean_placements_total"));
+        assertEquals("gauge", p.types.get("glean_jobs"));
+
+        JsonNode node = json(send("GET", "/api/v1/nodes", null)).get("nodes").get(0);
+        assertFalse(node.get("admitting").asBoolean());
+        assertEquals("memory is short", node.get("admissionReason").asText());
+        JsonNode events = json(send("GET", "/api/v1/events?node=n1", null)).get("events");
+        assertTrue(events.toString().contains("\"guard-stop-admitting\""), events.toString());
+        assertEquals("100", events.get(events.size() - 1).get("data").get("availableMiB").asText());
     }
 }

@@ -228,6 +228,24 @@ public abstract class AbstractStorageContractTest {
     }
 
     @Test
+    void jobsAndTasksAreCountedByState() {
+        insert(arrayJob("c1", 0, 2), singleJob("c2"), singleJob("c3"));
+        update(with(get("c1").task(0), JobState.PLACED, "n1"));
+        update(with(get("c1").task(0), JobState.RUNNING, "n1"));
+        update(with(get("c3").task(0), JobState.CANCELLED, null));
+        Map<JobState, Long> tasks = store.read(v -> v.taskCounts());
+        assertEquals(1L, tasks.get(JobState.RUNNING));
+        assertEquals(3L, tasks.get(JobState.QUEUED));
+        assertEquals(1L, tasks.get(JobState.CANCELLED));
+        assertEquals(5L, tasks.values().stream().mapToLong(Long::longValue).sum());
+        Map<JobState, Long> jobs = store.read(v -> v.jobCounts());
+        assertEquals(1L, jobs.get(JobState.RUNNING));
+        assertEquals(1L, jobs.get(JobState.QUEUED));
+        assertEquals(1L, jobs.get(JobState.CANCELLED));
+        assertEquals(3L, jobs.values().stream().mapToLong(Long::longValue).sum());
+    }
+
+    @Test
     void unknownJobIsEmpty() {
         assertTrue(store.read(v -> v.job("nope")).isEmpty());
         assertEquals(List.of(), store.read(v -> v.jobs(JobFilter.ALL)));

@@ -7,7 +7,10 @@ import dev.glean.core.job.JobState;
 import dev.glean.core.job.Task;
 import dev.glean.core.node.Node;
 import java.util.Collection;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Reads, inside one transaction of {@link Storage}. */
@@ -45,4 +48,18 @@ public interface StoreView {
 
     /** Up to {@code max} bytes of the attempt's stored log from {@code offset}. */
     byte[] readLog(String attemptId, long offset, int max);
+
+    /** How many jobs are in each state (their aggregate); states without jobs may be missing. For /metrics. */
+    default Map<JobState, Long> jobCounts() {
+        Map<JobState, Long> m = new EnumMap<>(JobState.class);
+        jobs(JobFilter.ALL).forEach(j -> m.merge(j.state(), 1L, Long::sum));
+        return m;
+    }
+
+    /** How many tasks are in each state; states without tasks may be missing. For /metrics. */
+    default Map<JobState, Long> taskCounts() {
+        Map<JobState, Long> m = new EnumMap<>(JobState.class);
+        tasksInStates(EnumSet.allOf(JobState.class)).forEach(t -> m.merge(t.state(), 1L, Long::sum));
+        return m;
+    }
 }
