@@ -75,54 +75,103 @@ public final class AgentService {
         }
         Instant now = clock.instant();
         long version = feed.nodeVersion(r.node());
-        Set<String> touched = new HashSet<>();
-        Map<String, Long> offsets = new HashMap<>();
-        List<String> ack = new ArrayList<>();
-        boolean[] changed = {false};
         registry.known(r.node(), now);
-        Instant previousReport = registry.get(r.node()).lastReportAt();
+        NodeRegistry.Live live = registry.get(r.node());
+        Instant previousReport = live.lastReportAt();
+        boolean containersEnded = endedSince(live.containers(), r.containers());
         // Seen before the transaction: the lease check of the scheduling loop re-reads this inside its own.
         registry.touch(r.node(), now);
-        DesiredState d = storage.write(tx -> {
-            changed[0] |= upsertNode(tx, r, now, previousReport);
-            storeLogs(tx, r.logs(), offsets);
-            Map<String, Job> jobs = new HashMap<>();
-            for (ContainerReport c : r.containers()) {
-                AttemptId id;
-                try {
-                    id = AttemptId.parse(c.attemptId());
-                } catch (GleanException e) {
-                    continue;
-                }
-                Job job = jobs.computeIfAbsent(id.jobId(), j -> tx.job(j).orElse(null));
-                Task task = job == null ? null : job.task(id.index());
-                boolean current = task != null && task.attempts() == id.attempt() && task.state().onNode() && r.node().equals(task.node());
-                if (current) {
-                    TaskEvent ev = eventFor(c, now, task);
-                    if (ev != null && transitions.apply(tx, job, task, ev, touched) instanceof Transition.Changed) {
-                        changed[0] = true;
-                        Job refreshed = tx.job(id.jobId()).orElseThrow();
-                        jobs.put(id.jobId(), refreshed);
-                        task = refreshed.task(id.index());
-                        current = task.attempts() == id.attempt() && task.state().onNode();
-                    }
-                }
-                long stored = offsets.computeIfAbsent(c.attemptId(), tx::logSize);
-                offsets.put(c.attemptId(), stored);
-                boolean logsComplete = stored >= c.logSize() || stored >= settings.maxLogBytesPerAttempt();
-                if (c.phase() == ContainerPhase.EXITED && !current && logsComplete) {
-                    ack.add(c.attemptId());
-                }
-            }
-            return desired(tx, r.node(), version, offsets, ack);
-        });
+        Set<String> touched = new HashSet<>();
+        boolean[] changed = {false};
+        // Most reports change nothing durable (same node record, no log bytes, no container changing state): those
+        // are answered from a read snapshot, beside other reads, without queueing for the one writer. A report
+        // racing the loop's lost-node write may see the node READY one report longer; the next one repairs it.
+        DesiredState d = r.logs().isEmpty()
+                ? storage.read(view -> apply(view, null, r, now, previousReport, version, touched, changed))
+                : null;
+        if (d == null) {
+            d = storage.write(tx -> apply(tx, tx, r, now, previousReport, version, touched, changed));
+        }
         registry.reported(r.node(), r.instance(), r.sample(), r.containers(), now);
         touched.forEach(feed::bumpNode);
         if (changed[0]) {
             feed.bump();
         }
-        onCapacityChange.run();
+        // The loop runs every cycle anyway; it is woken early only when room may have appeared or tasks moved
+        // (waking it on every report made it rescan every node thousands of times a second).
+        if (changed[0] || !touched.isEmpty() || containersEnded) {
+            onCapacityChange.run();
+        }
         return d;
+    }
+
+    /**
+     * Applies a report and computes the answer. With {@code tx} null it only reads, and returns null as soon as the
+     * report needs a write (a node record to store, a container whose task changes state).
+     */
+    private DesiredState apply(StoreView v, StoreTx tx, AgentReport r, Instant now, Instant previousReport, long version,
+            Set<String> touched, boolean[] changed) {
+        if (tx == null) {
+            if (nodeNeedsWrite(v.node(r.node()), r, now)) {
+                return null;
+            }
+        } else {
+            changed[0] |= upsertNode(tx, r, now, previousReport);
+        }
+        Map<String, Long> offsets = new HashMap<>();
+        if (tx != null) {
+            storeLogs(tx, r.logs(), offsets);
+        }
+        List<String> ack = new ArrayList<>();
+        Map<String, Job> jobs = new HashMap<>();
+        for (ContainerReport c : r.containers()) {
+            AttemptId id;
+            try {
+                id = AttemptId.parse(c.attemptId());
+            } catch (GleanException e) {
+                continue;
+            }
+            Job job = jobs.computeIfAbsent(id.jobId(), j -> v.job(j).orElse(null));
+            Task task = job == null ? null : job.task(id.index());
+            boolean current = task != null && task.attempts() == id.attempt() && task.state().onNode() && r.node().equals(task.node());
+            if (current) {
+                TaskEvent ev = eventFor(c, now, task);
+                if (ev != null && tx == null) {
+                    return null;
+                }
+                if (ev != null && transitions.apply(tx, job, task, ev, touched) instanceof Transition.Changed) {
+                    changed[0] = true;
+                    Job refreshed = tx.job(id.jobId()).orElseThrow();
+                    jobs.put(id.jobId(), refreshed);
+                    task = refreshed.task(id.index());
+                    current = task.attempts() == id.attempt() && task.state().onNode();
+                }
+            }
+            long stored = offsets.computeIfAbsent(c.attemptId(), v::logSize);
+            boolean logsComplete = stored >= c.logSize() || stored >= settings.maxLogBytesPerAttempt();
+            if (c.phase() == ContainerPhase.EXITED && !current && logsComplete) {
+                ack.add(c.attemptId());
+            }
+        }
+        return desired(v, r.node(), version, offsets, ack);
+    }
+
+    /** Whether a container the node held at its last report is gone or has ended now: its room may be free. */
+    private static boolean endedSince(List<ContainerReport> before, List<ContainerReport> now) {
+        if (before.isEmpty()) {
+            return false;
+        }
+        Map<String, ContainerPhase> phases = new HashMap<>();
+        for (ContainerReport c : now) {
+            phases.put(c.attemptId(), c.phase());
+        }
+        for (ContainerReport c : before) {
+            ContainerPhase p = phases.get(c.attemptId());
+            if (c.phase() != ContainerPhase.EXITED && (p == null || p == ContainerPhase.EXITED)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Long-poll: answers once the node's desired state changed after {@code seen}, or after {@code wait}. */
@@ -152,6 +201,19 @@ public final class AgentService {
         };
     }
 
+    /** Whether the report changes the node's record: new, back from LOST, restarted, relabelled, resized, or due a refresh. */
+    private static boolean nodeNeedsWrite(Optional<Node> existing, AgentReport r, Instant now) {
+        if (existing.isEmpty()) {
+            return true;
+        }
+        Node n = existing.get();
+        Resources capacity = r.sample() != null ? r.sample().capacity() : n.capacity();
+        return n.status() != NodeStatus.READY
+                || (r.instance() != null && !r.instance().equals(n.agentInstance()))
+                || !n.labels().equals(r.labels()) || !java.util.Objects.equals(n.capacity(), capacity)
+                || n.lastSeenAt() == null || n.lastSeenAt().plus(NODE_RECORD_REFRESH).isBefore(now);
+    }
+
     private boolean upsertNode(StoreTx tx, AgentReport r, Instant now, Instant previousReport) {
         Optional<Node> existing = tx.node(r.node());
         Resources capacity = r.sample() != null ? r.sample().capacity()
@@ -164,8 +226,7 @@ public final class AgentService {
         Node n = existing.get();
         boolean back = n.status() != NodeStatus.READY;
         boolean restarted = r.instance() != null && !r.instance().equals(n.agentInstance());
-        boolean differs = !n.labels().equals(r.labels()) || !n.capacity().equals(capacity);
-        if (back || restarted || differs || n.lastSeenAt() == null || n.lastSeenAt().plus(NODE_RECORD_REFRESH).isBefore(now)) {
+        if (nodeNeedsWrite(existing, r, now)) {
             tx.upsertNode(new Node(n.name(), r.labels(), NodeStatus.READY, n.cordoned(), capacity, r.instance(), n.registeredAt(), now));
         }
         if (back) {

@@ -52,6 +52,16 @@ final class LatencyHistogram {
         max.set(0);
     }
 
+    /** One line per non-empty bucket, "lowest-micros count", so runs in several processes can be merged. */
+    void writeTo(java.io.PrintWriter w) {
+        for (int i = 0; i < counts.length(); i++) {
+            long n = counts.get(i);
+            if (n > 0) {
+                w.println(lowest(i) + " " + n);
+            }
+        }
+    }
+
     long count() {
         return total.get();
     }

@@ -41,6 +41,7 @@ public final class Swarm {
     private final LatencyHistogram lag = new LatencyHistogram();
     private final AtomicLong reports = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong windowErrors = new AtomicLong();
     private final AtomicLong polls = new AtomicLong();
     private final AtomicLong pollChanges = new AtomicLong();
     private final AtomicLong pollErrors = new AtomicLong();
@@ -67,7 +68,13 @@ public final class Swarm {
             System.exit(2);
             return;
         }
-        SwarmResult r = new Swarm(s, System.err).run();
+        Swarm swarm = new Swarm(s, System.err);
+        SwarmResult r = swarm.run();
+        if (s.histogram() != null) {
+            try (java.io.PrintWriter w = new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(s.histogram()))) {
+                swarm.window.writeTo(w);
+            }
+        }
         System.out.println(r.line());
         System.out.flush();
         // Long-polls are parked in reads; the controller may hold them for 20 s more.
@@ -120,7 +127,7 @@ public final class Swarm {
             reconnects = reportConnections.stream().mapToLong(AgentConnection::reconnects).sum();
         }
         int live = nodes.stream().mapToInt(SimulatedNode::liveContainers).sum();
-        return new SwarmResult(settings.nodes(), settings.longPoll(), settings.measure(), inWindow, window.count(), errors.get(),
+        return new SwarmResult(settings.nodes(), settings.longPoll(), settings.measure(), inWindow, window.count(), errors.get(), windowErrors.get(),
                 window.quantileMicros(0.50), window.quantileMicros(0.99), window.maxMicros(), lag.quantileMicros(0.99), reconnects,
                 polls.get(), pollChanges.get(), pollErrors.get(), submitted.get(), starts.get(), live);
     }
@@ -185,6 +192,9 @@ public final class Swarm {
     }
 
     private void fail(String why) {
+        if (measuring) {
+            windowErrors.incrementAndGet();
+        }
         if (errors.incrementAndGet() <= 5) {
             out.println("swarm: " + why);
         }

@@ -6,10 +6,10 @@ import java.time.Duration;
 
 /** The swarm's command line. */
 record SwarmSettings(URI controller, int nodes, Duration warmup, Duration measure, boolean longPoll, int tasksPerRound,
-        int taskSeconds, long seed, String prefix) {
+        int taskSeconds, long seed, String prefix, java.nio.file.Path histogram) {
 
     static final String USAGE = "usage: Swarm --controller URL --nodes N [--warmup SECONDS] [--measure SECONDS] [--no-long-poll]"
-            + " [--tasks-per-round N (every 10 s; default nodes/100)] [--task-seconds S] [--seed S] [--prefix NAME]";
+            + " [--tasks-per-round N (every 10 s; default nodes/100)] [--task-seconds S] [--seed S] [--prefix NAME] [--histogram FILE]";
 
     static SwarmSettings parse(String[] args) {
         URI controller = null;
@@ -21,6 +21,7 @@ record SwarmSettings(URI controller, int nodes, Duration warmup, Duration measur
         int taskSeconds = 20;
         long seed = 1;
         String prefix = "swarm";
+        java.nio.file.Path histogram = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--no-long-poll")) {
@@ -40,6 +41,7 @@ record SwarmSettings(URI controller, int nodes, Duration warmup, Duration measur
                 case "--task-seconds" -> taskSeconds = number(a, v);
                 case "--seed" -> seed = number(a, v);
                 case "--prefix" -> prefix = v;
+                case "--histogram" -> histogram = java.nio.file.Path.of(v);
                 default -> throw GleanException.invalid("unknown option " + a);
             }
         }
@@ -47,7 +49,7 @@ record SwarmSettings(URI controller, int nodes, Duration warmup, Duration measur
             throw GleanException.invalid("--controller URL and --nodes N (at least 1) are required");
         }
         return new SwarmSettings(controller, nodes, Duration.ofSeconds(warmup), Duration.ofSeconds(measure), longPoll,
-                tasks != null ? tasks : Math.max(1, nodes / 100), taskSeconds, seed, prefix);
+                tasks != null ? tasks : Math.max(1, nodes / 100), taskSeconds, seed, prefix, histogram);
     }
 
     private static int number(String option, String v) {
