@@ -90,7 +90,9 @@ public final class Swarm {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             SimulatedNode n = nodes.get(i);
-            long offset = PERIOD.toNanos() * i / nodes.size();
+            // Nodes join at a steady rate, as a fleet of agents starting does (all at once overflows the accept queue
+            // of any server); once running, their slots fall evenly over the second.
+            long offset = (long) (i * 1e9 / settings.joinPerSecond());
             AgentConnection c = new AgentConnection(address);
             synchronized (reportConnections) {
                 reportConnections.add(c);

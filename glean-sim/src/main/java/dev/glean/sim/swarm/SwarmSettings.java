@@ -6,10 +6,12 @@ import java.time.Duration;
 
 /** The swarm's command line. */
 record SwarmSettings(URI controller, int nodes, Duration warmup, Duration measure, boolean longPoll, int tasksPerRound,
-        int taskSeconds, long seed, String prefix, java.nio.file.Path histogram) {
+        int taskSeconds, long seed, String prefix, java.nio.file.Path histogram,
+        int joinPerSecond) {
 
     static final String USAGE = "usage: Swarm --controller URL --nodes N [--warmup SECONDS] [--measure SECONDS] [--no-long-poll]"
-            + " [--tasks-per-round N (every 10 s; default nodes/100)] [--task-seconds S] [--seed S] [--prefix NAME] [--histogram FILE]";
+            + " [--tasks-per-round N (every 10 s; default nodes/100)] [--task-seconds S] [--seed S] [--prefix NAME]"
+            + " [--histogram FILE] [--join-per-second N (default 1000)]";
 
     static SwarmSettings parse(String[] args) {
         URI controller = null;
@@ -22,6 +24,7 @@ record SwarmSettings(URI controller, int nodes, Duration warmup, Duration measur
         long seed = 1;
         String prefix = "swarm";
         java.nio.file.Path histogram = null;
+        int join = 1000;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--no-long-poll")) {
@@ -42,6 +45,7 @@ record SwarmSettings(URI controller, int nodes, Duration warmup, Duration measur
                 case "--seed" -> seed = number(a, v);
                 case "--prefix" -> prefix = v;
                 case "--histogram" -> histogram = java.nio.file.Path.of(v);
+                case "--join-per-second" -> join = Math.max(1, number(a, v));
                 default -> throw GleanException.invalid("unknown option " + a);
             }
         }
@@ -49,7 +53,7 @@ record SwarmSettings(URI controller, int nodes, Duration warmup, Duration measur
             throw GleanException.invalid("--controller URL and --nodes N (at least 1) are required");
         }
         return new SwarmSettings(controller, nodes, Duration.ofSeconds(warmup), Duration.ofSeconds(measure), longPoll,
-                tasks != null ? tasks : Math.max(1, nodes / 100), taskSeconds, seed, prefix, histogram);
+                tasks != null ? tasks : Math.max(1, nodes / 100), taskSeconds, seed, prefix, histogram, join);
     }
 
     private static int number(String option, String v) {
