@@ -30,6 +30,7 @@ public final class Swarm {
     private static final Duration PERIOD = Duration.ofSeconds(1);
     private static final Duration LONG_POLL = Duration.ofSeconds(20);
     private static final Duration JOB_EVERY = Duration.ofSeconds(10);
+    private static final Duration LINGER = Duration.ofSeconds(10);
 
     private final SwarmSettings settings;
     private final InetSocketAddress address;
@@ -122,8 +123,10 @@ public final class Swarm {
             Thread.sleep(50);
         }
         measuring = false;
-        running = false;
         long inWindow = reports.get() - windowReports;
+        // The load goes on a while after the window, so whoever measures the controller beside it is not cut short.
+        Thread.sleep(LINGER);
+        running = false;
         long reconnects;
         synchronized (reportConnections) {
             reconnects = reportConnections.stream().mapToLong(AgentConnection::reconnects).sum();
