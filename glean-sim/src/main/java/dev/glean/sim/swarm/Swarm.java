@@ -52,8 +52,11 @@ public final class Swarm {
     private volatile boolean measuring;
     private volatile boolean running = true;
 
-    Swarm(SwarmSettings settings, PrintStream out) {
+    private final Duration linger;
+
+    Swarm(SwarmSettings settings, PrintStream out, Duration linger) {
         this.settings = settings;
+        this.linger = linger;
         URI u = settings.controller();
         this.address = new InetSocketAddress(u.getHost(), u.getPort() < 0 ? 80 : u.getPort());
         this.out = out;
@@ -69,7 +72,7 @@ public final class Swarm {
             System.exit(2);
             return;
         }
-        Swarm swarm = new Swarm(s, System.err);
+        Swarm swarm = new Swarm(s, System.err, LINGER);
         SwarmResult r = swarm.run();
         if (s.histogram() != null) {
             try (java.io.PrintWriter w = new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(s.histogram()))) {
@@ -125,7 +128,7 @@ public final class Swarm {
         measuring = false;
         long inWindow = reports.get() - windowReports;
         // The load goes on a while after the window, so whoever measures the controller beside it is not cut short.
-        Thread.sleep(LINGER);
+        Thread.sleep(linger);
         running = false;
         long reconnects;
         synchronized (reportConnections) {
