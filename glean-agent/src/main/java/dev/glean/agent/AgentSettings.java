@@ -1,5 +1,6 @@
 package dev.glean.agent;
 
+import dev.glean.agent.guard.ProtectedIncumbents;
 import dev.glean.core.guard.GuardMode;
 import java.net.URI;
 import java.nio.file.Path;
@@ -9,7 +10,8 @@ import java.util.Map;
 
 /**
  * What the agent is told at start. {@code pidsPerJob}/{@code pidsTotal}: fork-bomb backstops per container
- * and for all secondaries. {@code stopGrace}: TERM-to-KILL wait when stopping a container.
+ * and for all secondaries. {@code stopGrace}: TERM-to-KILL wait when stopping a container. {@code protect}: the
+ * incumbents an admin names for closer watching.
  */
 public record AgentSettings(
         String node,
@@ -21,7 +23,8 @@ public record AgentSettings(
         Duration watchInterval,
         long pidsPerJob,
         long pidsTotal,
-        Duration stopGrace) {
+        Duration stopGrace,
+        ProtectedIncumbents protect) {
 
     public AgentSettings {
         controllers = List.copyOf(controllers);
@@ -30,6 +33,6 @@ public record AgentSettings(
 
     public static AgentSettings defaults(String node, List<URI> controllers, Path stateDir) {
         return new AgentSettings(node, controllers, stateDir, Map.of(), GuardMode.BALANCED, Duration.ofSeconds(1),
-                Duration.ofMillis(100), 1024, 16384, Duration.ofSeconds(10));
+                Duration.ofMillis(100), 1024, 16384, Duration.ofSeconds(10), ProtectedIncumbents.NONE);
     }
 }

@@ -7,9 +7,11 @@ import dev.glean.cli.commands.DemoCommand;
 import dev.glean.cli.commands.DemoIncumbentCommand;
 import dev.glean.cli.commands.DoctorCommand;
 import dev.glean.cli.commands.EventsCommand;
+import dev.glean.cli.commands.JobActionCommands;
 import dev.glean.cli.commands.JobCommand;
 import dev.glean.cli.commands.JobsCommand;
 import dev.glean.cli.commands.LogsCommand;
+import dev.glean.cli.commands.NodeCommand;
 import dev.glean.cli.commands.NodesCommand;
 import dev.glean.cli.commands.SubmitCommand;
 import dev.glean.cli.commands.UpCommand;
@@ -23,7 +25,8 @@ import picocli.CommandLine.Command;
 @Command(name = "glean", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Lends the idle capacity of servers to secondary work without the incumbents noticing.",
         subcommands = {UpCommand.class, ControllerCommand.class, AgentCommand.class, SubmitCommand.class, JobsCommand.class,
-                JobCommand.class, LogsCommand.class, CancelCommand.class, NodesCommand.class, EventsCommand.class, DemoCommand.class,
+                JobCommand.class, LogsCommand.class, CancelCommand.class, JobActionCommands.Hold.class,
+                JobActionCommands.Release.class, JobActionCommands.Requeue.class, NodesCommand.class, NodeCommand.class, EventsCommand.class, DemoCommand.class,
                 DoctorCommand.class, DemoIncumbentCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -106,6 +106,77 @@ class CliTest {
     }
 
     @Test
+    void drainStopsAndRequeuesANodesTasksAndUncordonGivesItBack() throws Exception {
+        SimulatedAgent n1 = new SimulatedAgent("n1", controller.agents(), Clock.systemUTC(), 2, 8);
+        n1.report();
+        String id = client("submit", "--", "sleep", "100").out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        controller.loop().cycle();
+        n1.report();
+        n1.report();
+        assertEquals("RUNNING", controller.jobs().get(id).state().name());
+        Result drain = run("node", "drain", "n1", "--server", server);
+        assertEquals(0, drain.code(), drain.err());
+        assertTrue(drain.out().contains("node n1 cordoned; 1 task(s) stopping"), drain.out());
+        n1.report(); // stops what is no longer desired
+        assertEquals(List.of(), n1.running());
+        n1.report(); // reports it ended
+        assertEquals("QUEUED", controller.jobs().get(id).state().name());
+        JsonNode job = WireJson.mapper().readTree(client("job", id, "-o", "json").out());
+        assertTrue(job.path("attempts").get(0).path("reason").asText().startsWith("drained: node n1 drained by"), job.toString());
+        JsonNode nodes = WireJson.mapper().readTree(client("nodes", "-o", "json").out());
+        assertTrue(nodes.path("nodes").get(0).path("cordoned").asBoolean(), nodes.toString());
+        controller.loop().cycle();
+        assertEquals("QUEUED", controller.jobs().get(id).state().name(), "a cordoned node takes no new work");
+        assertEquals(0, run("node", "uncordon", "n1", "--server", server).code());
+        controller.loop().cycle();
+        assertEquals("PLACED", controller.jobs().get(id).state().name());
+        assertTrue(client("events", "--node", "n1").out().contains("node-drained"));
+        Result unknown = run("node", "drain", "n9", "--server", server);
+        assertOneLineError(unknown, 3);
+        assertTrue(unknown.err().contains("no node named 'n9'"), unknown.err());
+        assertOneLineError(run("node", "drain", "bad name!", "--server", server), 2);
+        assertOneLineError(run("node", "reboot", "n1", "--server", server), 2);
+    }
+
+    @Test
+    void holdReleaseAndRequeue() throws Exception {
+        String id = client("submit", "--", "sleep", "100").out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        Result hold = client("hold", id); // no node yet: it is still queued
+        SimulatedAgent n1 = new SimulatedAgent("n1", controller.agents(), Clock.systemUTC(), 2, 8);
+        n1.report();
+        assertEquals(0, hold.code(), hold.err());
+        assertTrue(hold.out().contains("QUEUED (held)"), hold.out());
+        controller.loop().cycle();
+        assertEquals("QUEUED", controller.jobs().get(id).state().name(), "a held job is not placed");
+        assertTrue(WireJson.mapper().readTree(client("jobs", "-o", "json").out()).path("jobs").get(0).path("held").asBoolean());
+        assertEquals(0, client("release", id).code());
+        controller.loop().cycle();
+        n1.report();
+        n1.report();
+        assertEquals("RUNNING", controller.jobs().get(id).state().name());
+        Result requeue = client("requeue", id);
+        assertEquals(0, requeue.code(), requeue.err());
+        assertTrue(requeue.out().contains("1 task(s) stopping"), requeue.out());
+        assertEquals("RUNNING", controller.jobs().get(id).state().name(), "queued again only once the node stopped it");
+        n1.report();
+        n1.report();
+        JsonNode job = WireJson.mapper().readTree(client("job", id, "-o", "json").out());
+        // Back in the queue, and the controller's own loop may already have placed it again as attempt 2.
+        assertTrue(List.of("QUEUED", "PLACED").contains(job.path("state").asText()), job.toString());
+        assertEquals("LOST", job.path("attempts").get(0).path("state").asText());
+        assertTrue(job.path("attempts").get(0).path("reason").asText().startsWith("stopped by a user via the API (requeue)"), job.toString());
+        assertTrue(client("events", "--job", id).out().contains("held"));
+        Result missing = client("hold", "999");
+        assertOneLineError(missing, 3);
+        assertTrue(missing.err().contains("no job '999'"), missing.err());
+        assertEquals(0, client("cancel", id).code());
+        Result ended = client("requeue", id);
+        assertOneLineError(ended, 3);
+        assertTrue(ended.err().contains("already ended"), ended.err());
+        assertOneLineError(client("hold", "bad id!"), 2);
+    }
+
+    @Test
     void submitWaitExitsWithTheJobsExitCode() throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
         SimulatedAgent n1 = new SimulatedAgent("n1", controller.agents(), Clock.systemUTC(), 2, 8);

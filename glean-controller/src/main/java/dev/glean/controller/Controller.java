@@ -1,10 +1,12 @@
 package dev.glean.controller;
 
 import dev.glean.controller.api.ApiServer;
+import dev.glean.controller.jobs.JobControl;
 import dev.glean.controller.jobs.JobService;
 import dev.glean.controller.jobs.TaskTransitions;
 import dev.glean.controller.loop.SchedulingLoop;
 import dev.glean.controller.nodes.AgentService;
+import dev.glean.controller.nodes.NodeAdmin;
 import dev.glean.controller.nodes.NodeRegistry;
 import dev.glean.core.job.JobStateMachine;
 import dev.glean.core.resources.Bytes;
@@ -27,7 +29,7 @@ public final class Controller implements AutoCloseable {
         this.storage = storage;
         ChangeFeed feed = new ChangeFeed();
         CapacityEstimator estimator = new CapacityEstimator(settings.capacity());
-        NodeRegistry registry = new NodeRegistry(estimator);
+        NodeRegistry registry = new NodeRegistry(estimator, settings.lending());
         TaskTransitions transitions = new TaskTransitions(new JobStateMachine(settings.maxRequeues()));
         SchedulingLoop[] loopRef = new SchedulingLoop[1];
         Runnable wake = () -> {
@@ -39,9 +41,11 @@ public final class Controller implements AutoCloseable {
         // An epoch per controller start; HA replaces it with a term fenced in the database.
         long epoch = clock.millis();
         this.agents = new AgentService(storage, transitions, registry, feed, clock, settings, epoch, wake);
-        this.loop = new SchedulingLoop(storage, transitions, registry, new Scheduler(estimator), feed, clock, settings);
+        this.loop = new SchedulingLoop(storage, transitions, registry, new Scheduler(estimator, dev.glean.core.schedule.SchedulerSettings.DEFAULTS.withPreemption(settings.preemption())), feed, clock, settings);
         loopRef[0] = loop;
-        this.api = new ApiServer(settings.bind(), settings.port(), jobs, agents, registry, storage, feed, clock,
+        NodeAdmin admin = new NodeAdmin(storage, registry, feed, clock, wake);
+        JobControl control = new JobControl(storage, registry, feed, clock, wake);
+        this.api = new ApiServer(settings.bind(), settings.port(), jobs, control, agents, registry, admin, storage, feed, clock,
                 new Millicores(1000), Bytes.ofMiB(512), loop::lastError);
     }
 
@@ -53,6 +57,11 @@ public final class Controller implements AutoCloseable {
 
     public int port() {
         return api.port();
+    }
+
+    /** "METHOD /path/{}" of every HTTP route served. */
+    public java.util.List<String> routes() {
+        return api.routes();
     }
 
     public JobService jobs() {

@@ -34,11 +34,26 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.glean.core.schedule.LendingHours;
+import dev.glean.core.schedule.LendingPolicies;
+import dev.glean.core.schedule.LendingPolicy;
+import dev.glean.core.schedule.LendingWindow;
+import dev.glean.core.schedule.SchedulerSettings;
 
 /** The whole controller (minus HTTP) with simulated agents in virtual time. */
 class ControllerScenarioTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T10:00:00Z"));
-    private final ControllerSettings settings = ControllerSettings.defaults();
+    /** Lending rules for two nodes only; every other node lends all it can. */
+    private static final LendingPolicies RULES = new LendingPolicies(List.of(
+            LendingPolicies.Rule.forNode("nights", LendingPolicy.during(new LendingHours.Weekly(java.time.ZoneOffset.UTC,
+                    List.of(LendingWindow.parse("Mon-Fri 20:00-07:00"))))),
+            LendingPolicies.Rule.forLabel("role", "db", LendingPolicy.fractions(0.5, 1))));
+    private final ControllerSettings settings = withLending(ControllerSettings.defaults(), RULES);
+
+    private static ControllerSettings withLending(ControllerSettings d, LendingPolicies rules) {
+        return new ControllerSettings(d.bind(), d.port(), d.lease(), d.lostGrace(), d.capacity(), d.maxRequeues(),
+                d.maxPlacementsPerCycle(), d.cycle(), d.maxLogBytesPerAttempt(), d.allowedVolumes(), rules, d.preemption());
+    }
     private InMemoryStorage storage;
     private JobService jobs;
     private AgentService agents;
@@ -49,11 +64,12 @@ class ControllerScenarioTest {
         storage = new InMemoryStorage();
         ChangeFeed feed = new ChangeFeed();
         CapacityEstimator estimator = new CapacityEstimator(settings.capacity());
-        NodeRegistry registry = new NodeRegistry(estimator);
+        NodeRegistry registry = new NodeRegistry(estimator, settings.lending());
         TaskTransitions transitions = new TaskTransitions(new JobStateMachine(settings.maxRequeues()));
         jobs = new JobService(storage, transitions, feed, clock, List.of("/data"), () -> {});
         agents = new AgentService(storage, transitions, registry, feed, clock, settings, 1, () -> {});
-        loop = new SchedulingLoop(storage, transitions, registry, new Scheduler(estimator), feed, clock, settings);
+        loop = new SchedulingLoop(storage, transitions, registry, new Scheduler(estimator, SchedulerSettings.DEFAULTS.withPreemption(settings.preemption())), feed,
+                clock, settings);
     }
 
     private static JobSpec spec(double cpu, int retries, IndexRange array, Duration timeout) {
@@ -108,6 +124,31 @@ class ControllerScenarioTest {
         }
         loop.cycle();
         assertEquals(2, jobs.list(JobState.PLACED).size());
+        assertEquals(1, jobs.list(JobState.QUEUED).size());
+    }
+
+    @Test
+    void lendingRulesLimitWhatAndWhenANodeLends() {
+        SimulatedAgent nights = node("nights", 2);
+        nights.report();
+        Job j = jobs.submit(spec(0.5, 0, null, null));
+        loop.cycle();
+        assertEquals(JobState.QUEUED, jobs.get(j.id()).state(), "Friday 10:00 is outside the node's lending hours");
+        clock.advance(Duration.ofHours(10));
+        nights.report();
+        loop.cycle();
+        assertEquals(JobState.PLACED, jobs.get(j.id()).state(), "Friday 20:00: lending hours");
+        assertEquals("nights", jobs.get(j.id()).node());
+    }
+
+    @Test
+    void aRuleForALabelCapsTheShareANodeLends() {
+        SimulatedAgent db = new SimulatedAgent("db-1", agents, clock, 2, 8, Map.of("role", "db")); // half of 2 CPUs
+        db.report();
+        jobs.submit(spec(0.8, 0, null, null));
+        jobs.submit(spec(0.8, 0, null, null));
+        loop.cycle();
+        assertEquals(1, jobs.list(JobState.PLACED).size());
         assertEquals(1, jobs.list(JobState.QUEUED).size());
     }
 
@@ -178,6 +219,83 @@ class ControllerScenarioTest {
         assertTrue(a.reason().startsWith("evicted: available memory 900M"), a.reason());
         loop.cycle();
         assertEquals(JobState.PLACED, jobs.get(j.id()).state());
+    }
+
+    private static JobSpec prioritised(double cpu, int priority) {
+        return JobSpec.validated("p" + priority, List.of("sleep", "1000"), Millicores.ofCores(cpu), Bytes.ofMiB(64), priority, "a",
+                Map.of(), Map.of(), null, List.of(), null, null, 0, null);
+    }
+
+    @Test
+    void aHigherPriorityJobPreemptsALowerOneWhichRunsNowhereElseUntilItStopped() {
+        SimulatedAgent n1 = node("n1", 2); // lends 1.9 CPUs: room for one of the two
+        n1.report();
+        Job low = jobs.submit(prioritised(1.5, 0));
+        loop.cycle();
+        n1.report();
+        n1.report();
+        assertEquals(JobState.RUNNING, jobs.get(low.id()).state());
+        String lowAttempt = n1.running().get(0);
+        Job high = jobs.submit(prioritised(1.5, 10));
+        loop.cycle();
+        assertEquals(JobState.QUEUED, jobs.get(high.id()).state(), "placed only once the victim is gone");
+        assertEquals(JobState.RUNNING, jobs.get(low.id()).state(), "the victim stays on its node until it stopped");
+        loop.cycle();
+        assertEquals(JobState.QUEUED, jobs.get(high.id()).state());
+        n1.report(); // the desired state no longer holds the victim: the node stops it
+        assertEquals(List.of(), n1.running());
+        n1.report(); // ...and reports it ended
+        Job back = jobs.get(low.id());
+        assertEquals(JobState.QUEUED, back.state());
+        Attempt a = storage.read(v -> v.attempts(low.id())).get(0);
+        assertEquals(JobState.LOST, a.state());
+        assertTrue(a.reason().startsWith("preempted: job " + high.id() + " (priority 10)"), a.reason());
+        List<Event> preempting = storage.read(v -> v.events(new EventFilter(0, low.id(), null, 100))).stream()
+                .filter(e -> e.type().equals("preempting")).toList();
+        assertEquals(1, preempting.size(), "asked once, not every cycle");
+        assertEquals("n1", preempting.get(0).node());
+        loop.cycle();
+        assertEquals(JobState.PLACED, jobs.get(high.id()).state());
+        assertEquals(JobState.QUEUED, jobs.get(low.id()).state(), "no room left for the victim");
+        n1.report();
+        assertEquals(1, n1.running().size());
+        assertTrue(n1.running().get(0).startsWith("g-" + high.id() + "-"), n1.running().toString());
+        assertTrue(!n1.containers().containsKey(lowAttempt), "the ended victim was acknowledged and removed");
+    }
+
+    @Test
+    void aVictimTheNodeNeverStartedIsRequeuedOnceTheNodeReportsWithoutIt() {
+        SimulatedAgent n1 = node("n1", 2);
+        n1.report();
+        Job low = jobs.submit(prioritised(1.5, 0));
+        loop.cycle(); // placed, but the node has not heard of it yet
+        Job high = jobs.submit(prioritised(1.5, 10));
+        loop.cycle();
+        n1.report(); // the victim is no longer desired: the node never creates it
+        assertEquals(List.of(), n1.running());
+        assertEquals(JobState.PLACED, jobs.get(low.id()).state(), "a launch in flight may still show up: wait a little");
+        clock.advance(Duration.ofSeconds(6));
+        n1.report();
+        assertEquals(JobState.QUEUED, jobs.get(low.id()).state());
+        loop.cycle();
+        assertEquals(JobState.PLACED, jobs.get(high.id()).state());
+    }
+
+    @Test
+    void equalPrioritiesNeverPreempt() {
+        SimulatedAgent n1 = node("n1", 2);
+        n1.report();
+        Job first = jobs.submit(prioritised(1.5, 5));
+        loop.cycle();
+        n1.report();
+        n1.report();
+        Job second = jobs.submit(prioritised(1.5, 5));
+        for (int i = 0; i < 3; i++) {
+            loop.cycle();
+            n1.report();
+        }
+        assertEquals(JobState.RUNNING, jobs.get(first.id()).state());
+        assertEquals(JobState.QUEUED, jobs.get(second.id()).state());
     }
 
     @Test

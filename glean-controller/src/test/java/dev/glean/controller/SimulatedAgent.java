@@ -29,12 +29,18 @@ public final class SimulatedAgent {
     private final Clock clock;
     private final int cpus;
     private final long memGiB;
+    private final Map<String, String> labels;
     private final Map<String, ContainerReport> containers = new LinkedHashMap<>();
     private final Map<String, byte[]> logs = new LinkedHashMap<>();
     public DesiredState last;
     public long incumbentMillicores = 0;
 
     public SimulatedAgent(String node, AgentService service, Clock clock, int cpus, long memGiB) {
+        this(node, service, clock, cpus, memGiB, Map.of());
+    }
+
+    public SimulatedAgent(String node, AgentService service, Clock clock, int cpus, long memGiB, Map<String, String> labels) {
+        this.labels = Map.copyOf(labels);
         this.node = node;
         this.service = service;
         this.clock = clock;
@@ -56,7 +62,7 @@ public final class SimulatedAgent {
             }
             reports.add(new ContainerReport(c.attemptId(), c.phase(), c.exitCode(), c.startedAt(), c.finishedAt(), log.length, c.reason()));
         }
-        last = service.report(new AgentReport(Protocol.VERSION, node, "sim-" + node, Map.of(), s, reports, chunks, clock.instant()));
+        last = service.report(new AgentReport(Protocol.VERSION, node, "sim-" + node, labels, s, reports, chunks, clock.instant()));
         obey();
         return last;
     }

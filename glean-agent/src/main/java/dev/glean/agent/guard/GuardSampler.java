@@ -57,11 +57,12 @@ public final class GuardSampler implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** Everything on the real host: /proc, /sys/block, the cgroups of {@code cgroups}. */
-    public static GuardSampler forHost(CgroupHost cgroups, Supplier<List<Running>> secondaries, Clock clock) {
+    /** Everything on the real host: /proc, /sys/block, the cgroups of {@code cgroups}, the admin's protected incumbents. */
+    public static GuardSampler forHost(CgroupHost cgroups, ProtectedIncumbents protect, Supplier<List<Running>> secondaries,
+            Clock clock) {
         Path proc = Path.of("/proc");
-        return new GuardSampler(HostSampler.create(proc, cgroups, clock), IncumbentRunQueue.forHost(cgroups),
-                new IncumbentStalls(proc, cgroups), DiskStats.forHost(), proc, secondaries, clock);
+        return new GuardSampler(HostSampler.create(proc, cgroups, clock), IncumbentRunQueue.forHost(cgroups, protect),
+                new IncumbentStalls(proc, cgroups, protect), DiskStats.forHost(), proc, secondaries, clock);
     }
 
     public synchronized GuardReadings read() {

@@ -38,6 +38,7 @@ public final class IncumbentRunQueue {
     private final Duration rescanEvery;
     private final int maxProcesses;
     private final int maxThreads;
+    private final ProtectedIncumbents protect;
 
     /** Processes seen at the last pass: start time, whether an incumbent, CPU ticks then. */
     private Map<Long, Seen> seen = new HashMap<>();
@@ -46,10 +47,17 @@ public final class IncumbentRunQueue {
     private Instant lastScan;
     private int trackedThreads;
 
-    private record Seen(long startTicks, boolean incumbent, long cpuTicks) {}
+    private record Seen(long startTicks, boolean incumbent, boolean protect, long cpuTicks) {}
 
     public IncumbentRunQueue(Path procRoot, CgroupHost host, long selfPid, Duration rescanEvery, int maxProcesses,
             int maxThreads) {
+        this(procRoot, host, selfPid, rescanEvery, maxProcesses, maxThreads, ProtectedIncumbents.NONE);
+    }
+
+    /** {@code protect}: processes tracked at every pass, busy or not, ahead of the busiest (within the same limits). */
+    public IncumbentRunQueue(Path procRoot, CgroupHost host, long selfPid, Duration rescanEvery, int maxProcesses,
+            int maxThreads, ProtectedIncumbents protect) {
+        this.protect = protect;
         this.procRoot = procRoot;
         this.host = host;
         this.self = selfPid;
@@ -58,8 +66,9 @@ public final class IncumbentRunQueue {
         this.maxThreads = maxThreads;
     }
 
-    public static IncumbentRunQueue forHost(CgroupHost host) {
-        return new IncumbentRunQueue(Path.of("/proc"), host, ProcessHandle.current().pid(), Duration.ofSeconds(2), 64, 1024);
+    public static IncumbentRunQueue forHost(CgroupHost host, ProtectedIncumbents protect) {
+        return new IncumbentRunQueue(Path.of("/proc"), host, ProcessHandle.current().pid(), Duration.ofSeconds(2), 64, 1024,
+                protect);
     }
 
     /** The incumbents' run-queue wait since the previous call (zero on the first). */
@@ -101,34 +110,45 @@ public final class IncumbentRunQueue {
 
     private void scan() {
         Map<Long, Seen> now = new HashMap<>();
-        List<long[]> busy = new ArrayList<>(); // pid, cpu ticks since the last pass, threads
+        List<long[]> busy = new ArrayList<>(); // pid, cpu ticks since the last pass, threads, protected (1) or not
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(procRoot)) {
             for (Path dir : dirs) {
                 long pid = pidOf(dir.getFileName().toString());
                 if (pid <= 0 || pid == self) {
                     continue;
                 }
-                Optional<long[]> stat = stat(dir);
+                Optional<Stat> stat = stat(dir);
                 if (stat.isEmpty()) {
                     continue;
                 }
-                long cpu = stat.get()[0];
-                long threads = stat.get()[1];
-                long start = stat.get()[2];
+                long cpu = stat.get().cpuTicks();
+                long threads = stat.get().threads();
+                long start = stat.get().startTicks();
                 Seen before = seen.get(pid);
-                boolean incumbent = before != null && before.startTicks() == start ? before.incumbent() : incumbent(dir);
-                now.put(pid, new Seen(start, incumbent, cpu));
+                boolean known = before != null && before.startTicks() == start;
+                boolean incumbent;
+                boolean guarded;
+                if (known) {
+                    incumbent = before.incumbent();
+                    guarded = before.protect();
+                } else {
+                    List<String> lines = cgroupLines(dir);
+                    incumbent = lines == null || !inParent(lines, host);
+                    guarded = incumbent && (protect.matchesName(stat.get().comm()) || (lines != null && protect.matchesCgroups(lines)));
+                }
+                now.put(pid, new Seen(start, incumbent, guarded, cpu));
                 // A process new since the last pass brings all its CPU time: it is recent, or (on the first pass)
                 // the best guess there is.
-                long delta = before != null && before.startTicks() == start ? cpu - before.cpuTicks() : cpu;
-                if (incumbent && delta > 0) {
-                    busy.add(new long[] {pid, delta, threads});
+                long delta = known ? cpu - before.cpuTicks() : cpu;
+                if (incumbent && (delta > 0 || guarded)) {
+                    busy.add(new long[] {pid, delta, threads, guarded ? 1 : 0});
                 }
             }
         } catch (IOException e) {
             return; // keep the processes of the last pass
         }
-        busy.sort(Comparator.comparingLong((long[] b) -> b[1]).reversed());
+        // Protected processes first, then the busiest.
+        busy.sort(Comparator.comparingLong((long[] b) -> b[3]).thenComparingLong(b -> b[1]).reversed());
         List<Long> pick = new ArrayList<>();
         int threads = 0;
         for (long[] b : busy) {
@@ -144,32 +164,34 @@ public final class IncumbentRunQueue {
         trackedThreads = threads;
     }
 
-    /** CPU ticks (utime + stime), threads and start time from /proc/&lt;pid&gt;/stat; empty if it is gone. */
-    private static Optional<long[]> stat(Path dir) {
+    private record Stat(String comm, long cpuTicks, long threads, long startTicks) {}
+
+    /** Name, CPU ticks (utime + stime), threads and start time from /proc/&lt;pid&gt;/stat; empty if it is gone. */
+    private static Optional<Stat> stat(Path dir) {
         try {
             String s = new String(Files.readAllBytes(dir.resolve("stat")), StandardCharsets.US_ASCII);
             // "pid (comm) S ppid ...": comm may hold spaces and parentheses, so split after the last ')'.
-            String[] f = s.substring(s.lastIndexOf(')') + 2).trim().split(" ");
-            return Optional.of(new long[] {Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[17]),
-                    Long.parseLong(f[19])});
+            int close = s.lastIndexOf(')');
+            String comm = s.substring(s.indexOf('(') + 1, close);
+            String[] f = s.substring(close + 2).trim().split(" ");
+            return Optional.of(new Stat(comm, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[17]),
+                    Long.parseLong(f[19])));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
     }
 
     /**
-     * Whether the process sits outside glean's parent in the hierarchy that schedules its CPU: v1 the "cpu"
-     * controller's line of /proc/&lt;pid&gt;/cgroup ("4:cpu,cpuacct:/glean/x"), v2 the unified line ("0::/glean/x").
-     * A process whose cgroup cannot be read counts as an incumbent (protect rather than ignore).
+     * The lines of /proc/&lt;pid&gt;/cgroup, or null if they cannot be read: such a process counts as an incumbent
+     * (protect rather than ignore). Whether a process sits outside glean's parent is read in the hierarchy that
+     * schedules its CPU: v1 the "cpu" controller's line ("4:cpu,cpuacct:/glean/x"), v2 the unified line ("0::/glean/x").
      */
-    private boolean incumbent(Path dir) {
-        List<String> lines;
+    private static List<String> cgroupLines(Path dir) {
         try {
-            lines = Files.readAllLines(dir.resolve("cgroup"), StandardCharsets.US_ASCII);
+            return Files.readAllLines(dir.resolve("cgroup"), StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            return true;
+            return null;
         }
-        return !inParent(lines, host);
     }
 
     static boolean inParent(List<String> cgroupLines, CgroupHost host) {

@@ -203,7 +203,7 @@ class GuardRealHostTest {
         Instant startedAt = Instant.now();
         List<NodeGuard.Event> events = new ArrayList<>();
         List<String> evicted = new ArrayList<>();
-        try (GuardSampler sampler = GuardSampler.forHost(host,
+        try (GuardSampler sampler = GuardSampler.forHost(host, ProtectedIncumbents.NONE,
                 () -> List.of(new GuardSampler.Running(id, 0, startedAt)), Clock.systemUTC())) {
             NodeGuard guard = new NodeGuard(policy, sampler::read, new CgroupControls(host, Duration.ofMillis(100)),
                     (c, why) -> evicted.add(c), events::add, Clock.systemUTC());
@@ -238,7 +238,7 @@ class GuardRealHostTest {
     void aGuardStepIsCheap() throws Exception {
         CgroupControls controls = new CgroupControls(host, Duration.ofMillis(100));
         GuardPolicy policy = new GuardPolicy(GuardSettings.forMode(GuardMode.BALANCED, CapacitySettings.DEFAULTS));
-        try (GuardSampler sampler = GuardSampler.forHost(host, List::of, Clock.systemUTC())) {
+        try (GuardSampler sampler = GuardSampler.forHost(host, ProtectedIncumbents.NONE, List::of, Clock.systemUTC())) {
             NodeGuard guard = new NodeGuard(policy, sampler::read, controls, (c, why) -> { }, e -> { }, Clock.systemUTC());
             var mx = java.lang.management.ManagementFactory.getThreadMXBean();
             for (int i = 0; i < 60; i++) {

@@ -85,7 +85,7 @@ final class NodeProcess {
         // Kills the secondaries if this agent dies and its lease runs out (see LeaseWatchdog).
         LeaseWatchdog.ensureRunning(state, agent.leaseFile(), rs.runcPath(), rs.runcRoot(), WATCHDOG_SLACK);
         agent.start(); // makes the parent cgroup the guard caps
-        GuardSampler readings = GuardSampler.forHost(cgroups,
+        GuardSampler readings = GuardSampler.forHost(cgroups, s.protect(),
                 new RuntimeSecondaries(runtime, Clock.systemUTC(), Duration.ofSeconds(1)), Clock.systemUTC());
         NodeGuard guard = new NodeGuard(new GuardPolicy(GuardSettings.forMode(s.guard(), reserve)), readings::read,
                 new CgroupControls(cgroups, Duration.ofMillis(100)), agent::evict, new GuardLog(log), Clock.systemUTC());

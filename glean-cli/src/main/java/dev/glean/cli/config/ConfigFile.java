@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.glean.agent.AgentSettings;
+import dev.glean.agent.guard.ProtectedIncumbents;
 import dev.glean.controller.ControllerSettings;
 import dev.glean.core.error.ErrorCode;
 import dev.glean.core.error.GleanException;
@@ -12,6 +13,10 @@ import dev.glean.core.job.DurationText;
 import dev.glean.core.resources.Bytes;
 import dev.glean.core.resources.Millicores;
 import dev.glean.core.schedule.CapacitySettings;
+import dev.glean.core.schedule.LendingHours;
+import dev.glean.core.schedule.LendingPolicies;
+import dev.glean.core.schedule.LendingPolicy;
+import dev.glean.core.schedule.LendingWindow;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -32,9 +37,10 @@ import java.util.Set;
 public final class ConfigFile {
     static final Set<String> CONTROLLER_KEYS = Set.of("port", "bind", "data", "db", "lease", "lostGrace", "cpuOvercommit",
             "cpuHeadroom", "memoryReserve", "memoryReserveMin", "staleAfter", "window", "maxRequeues", "maxPlacementsPerCycle",
-            "cycle", "maxLogBytesPerAttempt", "volumes");
+            "cycle", "maxLogBytesPerAttempt", "volumes", "lending", "preemption");
+    static final Set<String> LENDING_KEYS = Set.of("node", "labels", "maxCpu", "maxMemory", "hours", "zone", "cordon");
     static final Set<String> AGENT_KEYS = Set.of("node", "controller", "guard", "stateDir", "labels", "reportInterval",
-            "watchInterval", "pidsPerJob", "pidsTotal", "stopGrace");
+            "watchInterval", "pidsPerJob", "pidsTotal", "stopGrace", "protect");
 
     private final JsonNode controller;
     private final JsonNode agent;
@@ -146,7 +152,8 @@ public final class ConfigFile {
                 integer(controller, "controller", "maxRequeues", d.maxRequeues()),
                 integer(controller, "controller", "maxPlacementsPerCycle", d.maxPlacementsPerCycle()),
                 positive(duration(controller, "controller", "cycle", d.cycle()), "controller.cycle"),
-                bytes(controller, "controller", "maxLogBytesPerAttempt", new Bytes(d.maxLogBytesPerAttempt())).value(), vols);
+                bytes(controller, "controller", "maxLogBytesPerAttempt", new Bytes(d.maxLogBytesPerAttempt())).value(), vols,
+                lending(controller.get("lending")), bool(controller, "controller", "preemption", d.preemption()));
         if (s.lostGrace().compareTo(ControllerSettings.MIN_LOST_GRACE) < 0) {
             throw bad("controller.lostGrace must be at least 5s: the agent and its lease watchdog need that long to stop"
                     + " secondaries after their lease ran out, before their tasks may run elsewhere");
@@ -155,6 +162,97 @@ public final class ConfigFile {
             throw bad("controller.maxRequeues must be >= 0 and maxPlacementsPerCycle >= 1");
         }
         return s;
+    }
+
+    /**
+     * {@code controller.lending}: a list of rules, each for a node (by name), for the nodes carrying some labels, or
+     * for every node; every rule that matches a node applies and the strictest limit wins.
+     */
+    private LendingPolicies lending(JsonNode list) {
+        if (list == null || list.isNull()) {
+            return LendingPolicies.NONE;
+        }
+        if (!list.isArray()) {
+            throw bad("controller.lending must be a list of rules (node:, labels:, maxCpu:, maxMemory:, hours:, zone:, cordon:)");
+        }
+        List<LendingPolicies.Rule> rules = new ArrayList<>();
+        int i = 0;
+        for (JsonNode r : list) {
+            String at = "controller.lending[" + i++ + "]";
+            if (!r.isObject()) {
+                throw bad(at + " must be a mapping");
+            }
+            for (Iterator<String> it = r.fieldNames(); it.hasNext();) {
+                String k = it.next();
+                if (!LENDING_KEYS.contains(k)) {
+                    throw bad("unknown key " + at + "." + k + " (known: " + new java.util.TreeSet<>(LENDING_KEYS) + ")");
+                }
+            }
+            String node = str(r, at, "node", null);
+            Map<String, String> labels = new LinkedHashMap<>();
+            JsonNode l = r.get("labels");
+            if (l != null && !l.isNull()) {
+                if (!l.isObject()) {
+                    throw bad(at + ".labels must be a mapping of names to values");
+                }
+                l.fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+            }
+            double cpu = share(r, at, "maxCpu");
+            double memory = share(r, at, "maxMemory");
+            java.time.ZoneId zone;
+            try {
+                zone = java.time.ZoneId.of(str(r, at, "zone", "UTC"));
+            } catch (java.time.DateTimeException e) {
+                throw bad(at + ".zone is not a time zone (like Europe/Berlin or UTC): " + r.get("zone").asText());
+            }
+            LendingHours hours = LendingHours.ALWAYS;
+            JsonNode h = r.get("hours");
+            if (h != null && !h.isNull()) {
+                List<LendingWindow> windows = new ArrayList<>();
+                try {
+                    if (h.isArray()) {
+                        for (JsonNode w : h) {
+                            windows.add(LendingWindow.parse(w.asText()));
+                        }
+                    } else {
+                        for (String w : h.asText().split(";")) {
+                            windows.add(LendingWindow.parse(w));
+                        }
+                    }
+                } catch (GleanException e) {
+                    throw bad(at + ".hours: " + e.getMessage());
+                }
+                if (windows.isEmpty()) {
+                    throw bad(at + ".hours must name at least one window, like 'Mon-Fri 20:00-07:00'");
+                }
+                hours = new LendingHours.Weekly(zone, windows);
+            }
+            JsonNode c = r.get("cordon");
+            if (c != null && !c.isNull() && !c.isBoolean()) {
+                throw bad(at + ".cordon must be true or false");
+            }
+            rules.add(new LendingPolicies.Rule(node, labels,
+                    new LendingPolicy(cpu, memory, hours, c != null && c.asBoolean())));
+        }
+        return new LendingPolicies(rules);
+    }
+
+    /** A share of a node from 0 to 100 % inclusive ("60%" or 0.6); absent: all of it. */
+    private double share(JsonNode s, String sec, String key) {
+        JsonNode v = s.get(key);
+        if (v == null || v.isNull()) {
+            return 1;
+        }
+        String t = v.asText().trim();
+        try {
+            double f = t.endsWith("%") ? Double.parseDouble(t.substring(0, t.length() - 1)) / 100 : Double.parseDouble(t);
+            if (!(f >= 0 && f <= 1)) {
+                throw bad(sec + "." + key + " must be between 0% and 100%: " + t);
+            }
+            return f;
+        } catch (NumberFormatException e) {
+            throw bad(sec + "." + key + " must be a percentage like 60% or a fraction like 0.6: " + t);
+        }
     }
 
     // ---- agent ----
@@ -190,7 +288,53 @@ public final class ConfigFile {
                 positive(duration(agent, "agent", "reportInterval", d.reportInterval()), "agent.reportInterval"),
                 positive(duration(agent, "agent", "watchInterval", d.watchInterval()), "agent.watchInterval"),
                 integer(agent, "agent", "pidsPerJob", (int) d.pidsPerJob()), integer(agent, "agent", "pidsTotal", (int) d.pidsTotal()),
-                duration(agent, "agent", "stopGrace", d.stopGrace()));
+                duration(agent, "agent", "stopGrace", d.stopGrace()), protect(agent.get("protect")));
+    }
+
+    /** {@code agent.protect: {processes: [postgres], cgroups: [/system.slice/postgresql.service]}}. */
+    private ProtectedIncumbents protect(JsonNode p) {
+        if (p == null || p.isNull()) {
+            return ProtectedIncumbents.NONE;
+        }
+        if (!p.isObject()) {
+            throw bad("agent.protect must be a mapping with processes: and cgroups:");
+        }
+        for (Iterator<String> it = p.fieldNames(); it.hasNext();) {
+            String k = it.next();
+            if (!k.equals("processes") && !k.equals("cgroups")) {
+                throw bad("unknown key agent.protect." + k + " (known: [cgroups, processes])");
+            }
+        }
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        for (JsonNode n : list(p, "processes")) {
+            String name = n.asText();
+            // The kernel keeps 15 characters of a process name: a longer one would never match.
+            if (!n.isTextual() || name.isEmpty() || name.length() > 15 || name.contains("/")) {
+                throw bad("agent.protect.processes holds process names as ps -o comm shows them (1-15 characters, no '/'): " + n);
+            }
+            names.add(name);
+        }
+        List<String> cgroups = new ArrayList<>();
+        for (JsonNode n : list(p, "cgroups")) {
+            if (!n.isTextual() || !n.asText().startsWith("/") || n.asText().contains("..")) {
+                throw bad("agent.protect.cgroups holds absolute cgroup paths like /system.slice/postgresql.service: " + n);
+            }
+            cgroups.add(n.asText());
+        }
+        return new ProtectedIncumbents(names, cgroups);
+    }
+
+    private List<JsonNode> list(JsonNode parent, String key) {
+        JsonNode v = parent.get(key);
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        if (!v.isArray()) {
+            throw bad("agent.protect." + key + " must be a list");
+        }
+        List<JsonNode> out = new ArrayList<>();
+        v.forEach(out::add);
+        return out;
     }
 
     public static String defaultNodeName() {
@@ -236,6 +380,17 @@ public final class ConfigFile {
             throw bad(sec + "." + key + " must be a whole number: " + v);
         }
         return v.intValue();
+    }
+
+    private boolean bool(JsonNode s, String sec, String key, boolean def) {
+        JsonNode v = s.get(key);
+        if (v == null || v.isNull()) {
+            return def;
+        }
+        if (!v.isBoolean()) {
+            throw bad(sec + "." + key + " must be true or false: " + v);
+        }
+        return v.booleanValue();
     }
 
     private double dbl(JsonNode s, String sec, String key, double def) {

@@ -1,6 +1,7 @@
 package dev.glean.cli.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +15,10 @@ import dev.glean.core.resources.Millicores;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.glean.core.schedule.LendingPolicies;
+import dev.glean.core.schedule.LendingPolicy;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -43,6 +47,8 @@ class ConfigFileTest {
         assertEquals(Duration.ofSeconds(1), s.cycle());
         assertEquals(64L << 20, s.maxLogBytesPerAttempt());
         assertEquals(List.of(), s.allowedVolumes());
+        assertEquals(LendingPolicies.NONE, s.lending());
+        assertTrue(s.preemption());
         assertEquals(Path.of("./.glean"), ConfigFile.empty().dataDir(null));
     }
 
@@ -57,6 +63,7 @@ class ConfigFileTest {
         assertEquals(16384, a.pidsTotal());
         assertEquals(Duration.ofSeconds(10), a.stopGrace());
         assertEquals(Map.of(), a.labels());
+        assertEquals(dev.glean.agent.guard.ProtectedIncumbents.NONE, a.protect());
     }
 
     @Test
@@ -75,6 +82,9 @@ class ConfigFileTest {
                   controller: [http://a:7070, http://b:7070]
                   guard: strict
                   labels: {zone: x}
+                  protect:
+                    processes: [postgres, nginx]
+                    cgroups: [/system.slice/postgresql.service]
                 """);
         ConfigFile c = ConfigFile.load(f);
         ControllerSettings s = c.controllerSettings(null);
@@ -91,13 +101,52 @@ class ConfigFileTest {
         assertEquals(GuardMode.STRICT, a.guard());
         assertEquals(GuardMode.MAX_HARVEST, c.agentSettings(null, List.of(), "max-harvest", null).guard());
         assertEquals(Map.of("zone", "x"), a.labels());
+        assertEquals(java.util.Set.of("postgres", "nginx"), a.protect().processes());
+        assertEquals(List.of("/system.slice/postgresql.service"), a.protect().cgroups());
+    }
+
+    /** Lending rules as admins write them; 2026-11-27 is a Friday. */
+    @Test
+    void lendingRulesApplyToTheNodesTheyName() throws Exception {
+        Path f = dir.resolve("lending.yaml");
+        Files.writeString(f, """
+                controller:
+                  lending:
+                    - labels: {role: db}
+                      maxCpu: 60%
+                      maxMemory: 0.5
+                      hours: ["Mon-Fri 20:00-07:00", "Sat-Sun"]
+                      zone: Europe/Berlin
+                    - node: erp-1
+                      cordon: true
+                    - maxCpu: 90%
+                """);
+        LendingPolicies rules = ConfigFile.load(f).controllerSettings(null).lending();
+        assertEquals(3, rules.rules().size());
+        LendingPolicy db = rules.forNode("db-3", Map.of("role", "db"));
+        assertEquals(0.6, db.maxCpuFraction(), 1e-9);
+        assertEquals(0.5, db.maxMemoryFraction(), 1e-9);
+        // Friday 12:00 UTC is 13:00 in Berlin: office hours, no lending; 19:30 UTC is 20:30 there: lending.
+        assertInstanceOf(LendingPolicy.Withhold.class, db.decide(Instant.parse("2026-11-27T12:00:00Z")));
+        LendingPolicy.Lend night = assertInstanceOf(LendingPolicy.Lend.class, db.decide(Instant.parse("2026-11-27T19:30:00Z")));
+        assertEquals(0.6, night.cpuFraction(), 1e-9);
+        assertInstanceOf(LendingPolicy.Withhold.class, rules.forNode("erp-1", Map.of()).decide(Instant.parse("2026-11-28T12:00:00Z")));
+        LendingPolicy other = rules.forNode("web-1", Map.of("role", "web"));
+        assertEquals(0.9, other.maxCpuFraction(), 1e-9);
+        assertEquals(1.0, other.maxMemoryFraction(), 1e-9);
     }
 
     @Test
     void mistakesAreOneLineConfigErrors() throws Exception {
         String[] bad = {"controler:\n  port: 1\n", "controller:\n  prot: 1\n", "controller:\n  lease: soon\n", "controller:\n  port: 99999\n",
             "controller:\n  memoryReserve: 150%\n", "agent:\n  guard: paranoid\n", "controller: [1, 2]\n", "controller:\n  port: [\n",
-            "controller:\n  cpuOvercommit: 0.5\n", "controller:\n  lostGrace: 2s\n"};
+            "controller:\n  cpuOvercommit: 0.5\n", "controller:\n  lostGrace: 2s\n",
+            "controller:\n  lending: {maxCpu: 50%}\n", "controller:\n  lending:\n    - maxCpu: 150%\n",
+            "controller:\n  lending:\n    - hours: Mon-Fri 9-17h\n", "controller:\n  lending:\n    - zone: Mars/Olympus\n",
+            "controller:\n  lending:\n    - cordon: maybe\n", "controller:\n  lending:\n    - nod: x\n",
+            "controller:\n  preemption: sometimes\n", "agent:\n  protect: [postgres]\n",
+            "agent:\n  protect:\n    processes: [a-process-name-too-long]\n", "agent:\n  protect:\n    cgroups: [system.slice]\n",
+            "agent:\n  protect:\n    pids: [1]\n"};
         for (String text : bad) {
             Path f = dir.resolve("bad.yaml");
             Files.writeString(f, text);

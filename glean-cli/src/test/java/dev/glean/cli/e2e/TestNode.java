@@ -90,7 +90,8 @@ final class TestNode implements AutoCloseable {
 
     void startAgent() {
         AgentSettings s = new AgentSettings("e2e", List.of(URI.create(server())), base.resolve("agent"), java.util.Map.of(),
-                dev.glean.core.guard.GuardMode.BALANCED, Duration.ofMillis(500), Duration.ofMillis(50), 256, 1024, Duration.ofSeconds(2));
+                dev.glean.core.guard.GuardMode.BALANCED, Duration.ofMillis(500), Duration.ofMillis(50), 256, 1024, Duration.ofSeconds(2),
+                dev.glean.agent.guard.ProtectedIncumbents.NONE);
         RuncRuntime rt = RuncRuntime.create(runtimeSettings);
         HostSampler sampler = HostSampler.create(Path.of("/proc"), cgroups, Clock.systemUTC());
         agent = new NodeAgent(s, rt, ids -> withoutBusyIncumbents(sampler.sample(ids)), new ControllerLink(s.controllers()),

@@ -7,8 +7,10 @@ import dev.glean.api.CriLog;
 import dev.glean.api.JobSpecJson;
 import dev.glean.api.WireJson;
 import dev.glean.controller.ChangeFeed;
+import dev.glean.controller.jobs.JobControl;
 import dev.glean.controller.jobs.JobService;
 import dev.glean.controller.nodes.AgentService;
+import dev.glean.controller.nodes.NodeAdmin;
 import dev.glean.controller.nodes.NodeRegistry;
 import dev.glean.core.error.ErrorCode;
 import dev.glean.core.error.GleanException;
@@ -59,9 +61,15 @@ public final class ApiServer implements AutoCloseable {
     private final Millicores defaultCpu;
     private final Bytes defaultMemory;
     private final Supplier<Throwable> loopError;
+    private final NodeAdmin admin;
+    private final JobControl control;
+    private final List<String> routes;
 
-    public ApiServer(String bind, int port, JobService jobs, AgentService agents, NodeRegistry registry, Storage storage,
-            ChangeFeed feed, Clock clock, Millicores defaultCpu, Bytes defaultMemory, Supplier<Throwable> loopError) throws IOException {
+    public ApiServer(String bind, int port, JobService jobs, JobControl control, AgentService agents, NodeRegistry registry,
+            NodeAdmin admin, Storage storage, ChangeFeed feed, Clock clock, Millicores defaultCpu, Bytes defaultMemory,
+            Supplier<Throwable> loopError) throws IOException {
+        this.admin = admin;
+        this.control = control;
         this.jobs = jobs;
         this.agents = agents;
         this.registry = registry;
@@ -82,10 +90,17 @@ public final class ApiServer implements AutoCloseable {
                 .add("GET", "/api/v1/jobs/{}", this::getJob)
                 .add("DELETE", "/api/v1/jobs/{}", this::cancel)
                 .add("GET", "/api/v1/jobs/{}/logs", this::logs)
+                .add("POST", "/api/v1/jobs/{}/hold", this::hold)
+                .add("POST", "/api/v1/jobs/{}/release", this::release)
+                .add("POST", "/api/v1/jobs/{}/requeue", this::requeue)
                 .add("GET", "/api/v1/nodes", this::nodes)
+                .add("POST", "/api/v1/nodes/{}/drain", this::drain)
+                .add("POST", "/api/v1/nodes/{}/uncordon", this::uncordon)
                 .add("GET", "/api/v1/events", this::events)
                 .add("POST", dev.glean.core.protocol.Protocol.REPORT_PATH, this::report)
-                .add("GET", dev.glean.core.protocol.Protocol.DESIRED_PATH, this::desired);
+                .add("GET", dev.glean.core.protocol.Protocol.DESIRED_PATH, this::desired)
+                .add("GET", "/api/v1/openapi.json", this::openapi);
+        this.routes = r.routes();
         server.createContext("/", r);
     }
 
@@ -111,6 +126,20 @@ public final class ApiServer implements AutoCloseable {
         System.setProperty(IDLE_CONNECTIONS, Long.toString(Math.max(200, fds * 2 / 5)));
     }
 
+    /** "METHOD /path/{}" of every route served; the OpenAPI document must describe exactly these. */
+    public List<String> routes() {
+        return routes;
+    }
+
+    private void openapi(Exchange ex) throws IOException {
+        try (var in = ApiServer.class.getResourceAsStream("openapi.json")) {
+            if (in == null) {
+                throw new GleanException(ErrorCode.INTERNAL, "openapi.json is missing from the jar");
+            }
+            ex.text(200, "application/json", in.readAllBytes());
+        }
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }
@@ -126,10 +155,28 @@ public final class ApiServer implements AutoCloseable {
         ex.json(200, o);
     }
 
+    private void drain(Exchange ex) throws IOException {
+        NodeAdmin.Drained d = admin.drain(ex.path(0), "an admin via the API");
+        ObjectNode o = WireJson.mapper().createObjectNode();
+        o.put("name", d.node().name());
+        o.put("cordoned", d.node().cordoned());
+        ArrayNode stopping = o.putArray("stopping");
+        d.stopping().forEach(stopping::add);
+        ex.json(200, o);
+    }
+
+    private void uncordon(Exchange ex) throws IOException {
+        Node n = admin.uncordon(ex.path(0), "an admin via the API");
+        ObjectNode o = WireJson.mapper().createObjectNode();
+        o.put("name", n.name());
+        o.put("cordoned", n.cordoned());
+        ex.json(200, o);
+    }
+
     private void submit(Exchange ex) throws IOException {
         JobSpec spec = JobSpecJson.parse(ex.jsonBody(), defaultCpu, defaultMemory);
         Job job = jobs.submit(spec);
-        ex.json(201, view(job, true));
+        ex.json(201, view(job, true, false));
     }
 
     private void listJobs(Exchange ex) throws IOException {
@@ -143,8 +190,9 @@ public final class ApiServer implements AutoCloseable {
                 after == null || after.isBlank() ? null : after, limit == null ? Integer.MAX_VALUE : limit));
         ObjectNode root = WireJson.mapper().createObjectNode();
         ArrayNode arr = root.putArray("jobs");
+        java.util.Set<String> held = storage.read(v -> v.heldJobs());
         for (Job j : list) {
-            arr.add(view(j, false));
+            arr.add(view(j, false, held.contains(j.id())));
         }
         ex.json(200, root);
     }
@@ -168,9 +216,29 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private ObjectNode view(Job job, boolean withEvents) {
+        return view(job, withEvents, storage.read(v -> v.heldJobs()).contains(job.id()));
+    }
+
+    private ObjectNode view(Job job, boolean withEvents, boolean held) {
         List<Attempt> attempts = storage.read(v -> v.attempts(job.id()));
         List<Event> events = withEvents ? storage.read(v -> v.events(new EventFilter(0, job.id(), null, 1000))) : null;
-        return JobJson.job(job, attempts, events);
+        return JobJson.job(job, held, attempts, events);
+    }
+
+    private void hold(Exchange ex) throws IOException {
+        ex.json(200, view(control.hold(ex.path(0), "a user via the API"), true));
+    }
+
+    private void release(Exchange ex) throws IOException {
+        ex.json(200, view(control.release(ex.path(0), "a user via the API"), true));
+    }
+
+    private void requeue(Exchange ex) throws IOException {
+        JobControl.Requeued r = control.requeue(ex.path(0), "a user via the API");
+        ObjectNode o = view(r.job(), true);
+        ArrayNode stopping = o.putArray("stopping");
+        r.stopping().forEach(stopping::add);
+        ex.json(200, o);
     }
 
     private void logs(Exchange ex) throws Exception {

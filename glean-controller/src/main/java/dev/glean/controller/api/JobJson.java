@@ -16,13 +16,14 @@ import java.util.Map;
 public final class JobJson {
     private JobJson() {}
 
-    public static ObjectNode job(Job j, List<Attempt> attempts, List<Event> events) {
+    public static ObjectNode job(Job j, boolean held, List<Attempt> attempts, List<Event> events) {
         ObjectNode o = WireJson.mapper().createObjectNode();
         o.put("id", j.id());
         o.put("name", j.spec().name());
         o.put("tenant", j.spec().tenant());
         JobState state = j.state();
         o.put("state", state.name());
+        o.put("held", held);
         Integer code = j.exitCode();
         if (code == null) {
             o.putNull("exitCode");

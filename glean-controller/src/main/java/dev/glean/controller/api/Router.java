@@ -19,14 +19,19 @@ public final class Router implements HttpHandler {
         void handle(Exchange ex) throws Exception;
     }
 
-    private record Route(String method, Pattern pattern, Handler handler) {}
+    private record Route(String method, String template, Pattern pattern, Handler handler) {}
 
     private final List<Route> routes = new ArrayList<>();
 
     public Router add(String method, String template, Handler h) {
         String regex = "^" + Pattern.quote(template).replace("{}", "\\E([A-Za-z0-9_.:-]+)\\Q") + "/?$";
-        routes.add(new Route(method, Pattern.compile(regex), h));
+        routes.add(new Route(method, template, Pattern.compile(regex), h));
         return this;
+    }
+
+    /** "METHOD /path/{}" for every route, in the order added (the OpenAPI document is checked against it). */
+    public List<String> routes() {
+        return routes.stream().map(r -> r.method() + " " + r.template()).toList();
     }
 
     @Override

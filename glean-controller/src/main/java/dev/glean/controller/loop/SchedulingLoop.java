@@ -18,6 +18,7 @@ import dev.glean.core.schedule.EvictionRisk;
 import dev.glean.core.schedule.NodeView;
 import dev.glean.core.schedule.PendingTask;
 import dev.glean.core.schedule.Placement;
+import dev.glean.core.schedule.Preemption;
 import dev.glean.core.schedule.Reservation;
 import dev.glean.core.schedule.RunningTask;
 import dev.glean.core.schedule.ScheduleResult;
@@ -234,16 +235,16 @@ public final class SchedulingLoop implements AutoCloseable {
         List<NodeView> views = new ArrayList<>();
         for (Node n : nodes) {
             CapacityEstimate e = registry.estimate(n.name(), n.labels(), now);
-            // No eviction record yet (the guard comes later): the risk is the forecast's alone.
             views.add(new NodeView(n.name(), n.labels(), n.status() == NodeStatus.READY && !n.cordoned(), e,
-                    allocated.getOrDefault(n.name(), Resources.ZERO), EvictionRisk.of(e, 0, now),
+                    allocated.getOrDefault(n.name(), Resources.ZERO), EvictionRisk.of(e, registry.recentEvictions(n.name(), now), now),
                     running.getOrDefault(n.name(), List.of())));
         }
         List<PendingTask> pending = new ArrayList<>(queued.size());
         Map<String, Long> order = new HashMap<>();
+        Set<String> held = storage.read(v -> v.heldJobs());
         for (Task t : queued) {
             Known k = known(t.jobId());
-            if (k == null) {
+            if (k == null || held.contains(t.jobId())) {
                 continue;
             }
             JobSpec s = k.spec();
@@ -254,6 +255,7 @@ public final class SchedulingLoop implements AutoCloseable {
         }
         ScheduleResult result = scheduler.schedule(views, pending, reservations, now, settings.maxPlacementsPerCycle());
         reservations = result.reservations();
+        preempt(result.preemptions(), onNodes, now, touched);
         List<Placement> placements = result.placements();
         if (placements.isEmpty()) {
             return;
@@ -272,6 +274,43 @@ public final class SchedulingLoop implements AutoCloseable {
             }
             return null;
         });
+    }
+
+    /**
+     * Asks the victims' nodes to stop them; the preemptor's node stays reserved for it until they are gone. A victim
+     * is requeued only once its node reports it ended, so it never runs on two nodes at once.
+     */
+    private void preempt(List<Preemption> preemptions, List<Task> onNodes, Instant now, Set<String> touched) {
+        if (preemptions.isEmpty()) {
+            return;
+        }
+        Map<String, Task> byKey = new HashMap<>();
+        for (Task t : onNodes) {
+            byKey.put(t.jobId() + "/" + t.index(), t);
+        }
+        List<Event> events = new ArrayList<>();
+        for (Preemption p : preemptions) {
+            Known k = known(p.jobId());
+            String why = "preempted: job " + p.jobId() + (k == null ? "" : " (priority " + k.spec().priority() + ")") + " needs the room on "
+                    + p.node();
+            for (RunningTask v : p.victims()) {
+                Task t = byKey.get(v.jobId() + "/" + v.index());
+                if (t == null || !p.node().equals(t.node()) || registry.isStopping(p.node(), t.attemptId())) {
+                    continue;
+                }
+                registry.stop(p.node(), t.attemptId(), why, now);
+                touched.add(p.node());
+                events.add(new Event(0, now, "preempting", v.jobId(), v.index(), t.attempts(), p.node(), null, null,
+                        "stopping attempt " + t.attemptId() + " (priority " + v.priority() + ") — " + why,
+                        Map.of("preemptor", p.jobId() + "/" + p.index())));
+            }
+        }
+        if (!events.isEmpty()) {
+            storage.write(tx -> {
+                events.forEach(tx::append);
+                return null;
+            });
+        }
     }
 
     private JobSpec spec(String jobId) {

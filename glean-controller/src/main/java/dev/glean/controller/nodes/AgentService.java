@@ -41,6 +41,7 @@ import java.util.regex.Pattern;
  * chunks, container states through the state machine) and answered with the node's desired state.
  */
 public final class AgentService {
+    static final Duration UNSTARTED_STOP_WAIT = Duration.ofSeconds(5);
     private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,253}");
     private static final Duration NODE_RECORD_REFRESH = Duration.ofSeconds(30);
 
@@ -135,9 +136,12 @@ public final class AgentService {
             Task task = job == null ? null : job.task(id.index());
             boolean current = task != null && task.attempts() == id.attempt() && task.state().onNode() && r.node().equals(task.node());
             if (current) {
-                TaskEvent ev = eventFor(c, now, task);
+                TaskEvent ev = eventFor(c, now, task, registry.stopping(r.node(), c.attemptId()));
                 if (ev != null && tx == null) {
                     return null;
+                }
+                if (ev instanceof TaskEvent.Evicted) {
+                    registry.evicted(r.node(), now);
                 }
                 if (ev != null && transitions.apply(tx, job, task, ev, touched) instanceof Transition.Changed) {
                     changed[0] = true;
@@ -153,6 +157,15 @@ public final class AgentService {
                 ack.add(c.attemptId());
             }
         }
+        if (tx == null) {
+            if (hasUnstartedToDisplace(r, now)) {
+                return null;
+            }
+        } else {
+            displaceUnstarted(tx, r, now, touched, changed);
+        }
+        // Only once the answer stands: a read that gave up above leaves the registry as it was for the write.
+        ack.forEach(id -> registry.stopped(r.node(), id));
         return desired(v, r.node(), version, offsets, ack);
     }
 
@@ -184,13 +197,61 @@ public final class AgentService {
         return storage.read(view -> desired(view, node, v, Map.of(), List.of()));
     }
 
-    private static TaskEvent eventFor(ContainerReport c, Instant now, Task task) {
+    /**
+     * An attempt asked to stop that the node does not hold — placed, but the node never created it — is displaced
+     * once the node has reported without it for {@link #UNSTARTED_STOP_WAIT}: long enough that a launch the node took
+     * just before the stop shows up in its reports first (and is then stopped like any other).
+     */
+    /** Whether {@link #displaceUnstarted} has anything to do for this report (then the report takes the write path). */
+    private boolean hasUnstartedToDisplace(AgentReport r, Instant now) {
+        Map<String, NodeRegistry.Stop> stops = registry.stops(r.node());
+        if (stops.isEmpty()) {
+            return false;
+        }
+        Set<String> held = new HashSet<>();
+        r.containers().forEach(c -> held.add(c.attemptId()));
+        for (var e : stops.entrySet()) {
+            if (!held.contains(e.getKey()) && !e.getValue().at().plus(UNSTARTED_STOP_WAIT).isAfter(now)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void displaceUnstarted(StoreTx tx, AgentReport r, Instant now, Set<String> touched, boolean[] changed) {
+        Map<String, NodeRegistry.Stop> stops = registry.stops(r.node());
+        if (stops.isEmpty()) {
+            return;
+        }
+        Set<String> held = new HashSet<>();
+        r.containers().forEach(c -> held.add(c.attemptId()));
+        for (var e : stops.entrySet()) {
+            if (held.contains(e.getKey()) || e.getValue().at().plus(UNSTARTED_STOP_WAIT).isAfter(now)) {
+                continue;
+            }
+            registry.stopped(r.node(), e.getKey());
+            AttemptId id = AttemptId.parse(e.getKey());
+            Job job = tx.job(id.jobId()).orElse(null);
+            Task task = job == null ? null : job.task(id.index());
+            if (task != null && task.attempts() == id.attempt() && task.state().onNode() && r.node().equals(task.node())
+                    && transitions.apply(tx, job, task, new TaskEvent.Displaced(e.getValue().reason(), now), touched)
+                            instanceof Transition.Changed) {
+                changed[0] = true;
+            }
+        }
+    }
+
+    /** {@code stopReason}: why this controller asked the node to stop the attempt (null: it did not). */
+    private static TaskEvent eventFor(ContainerReport c, Instant now, Task task, String stopReason) {
         return switch (c.phase()) {
             case CREATED -> null;
             // Times are the controller's own: timeouts compare them with its clock, and node clocks may be skewed.
             case RUNNING, PAUSED -> task.state() == dev.glean.core.job.JobState.PLACED ? new TaskEvent.Started(now) : null;
             case EXITED -> c.stoppedForLease()
                     ? new TaskEvent.Lost("the node stopped it when its lease ran out", now)
+                    // A job that finished as it was being stopped keeps its success.
+                    : stopReason != null && !Integer.valueOf(0).equals(c.exitCode())
+                    ? new TaskEvent.Displaced(stopReason, now)
                     : c.evicted()
                     ? new TaskEvent.Evicted(c.reason().substring(ContainerReport.EVICTED.length()), now)
                     : c.startedAt() == null
@@ -267,7 +328,7 @@ public final class AgentService {
                 continue;
             }
             Job job = jobs.computeIfAbsent(t.jobId(), id -> v.job(id).orElse(null));
-            if (job != null) {
+            if (job != null && !registry.isStopping(node, t.attemptId())) {
                 run.add(Launches.of(job, t));
             }
         }

@@ -36,6 +36,10 @@ public final class NodeRegistry {
         private volatile Instant lastReportAt;
         private volatile String instance;
         private volatile List<ContainerReport> containers = List.of();
+        /** Attempts this controller asked the node to stop (attempt id -> why and when); not kept across restarts. */
+        private final Map<String, Stop> stopping = new ConcurrentHashMap<>();
+        /** When the node's guard evicted something, oldest first, within {@link #EVICTION_MEMORY}. */
+        private final java.util.ArrayDeque<Instant> evictions = new java.util.ArrayDeque<>();
 
         Live(Instant seen, IncumbentHistory history) {
             this.lastReportAt = seen;
@@ -56,6 +60,66 @@ public final class NodeRegistry {
 
         public synchronized NodeSample latest() {
             return history.latest();
+        }
+    }
+
+    /** How long an eviction counts against a node's risk. */
+    public static final java.time.Duration EVICTION_MEMORY = java.time.Duration.ofHours(6);
+
+    /** Asks the node to stop an attempt (it leaves the node's desired state); the reason ends up on the attempt. */
+    public void stop(String node, String attemptId, String reason, Instant at) {
+        live.computeIfAbsent(node, n -> newLive(at)).stopping.putIfAbsent(attemptId, new Stop(reason, at));
+    }
+
+    public record Stop(String reason, Instant at) {}
+
+    /** Why the controller asked for the attempt to stop, or null. */
+    public String stopping(String node, String attemptId) {
+        Live l = live.get(node);
+        Stop s = l == null ? null : l.stopping.get(attemptId);
+        return s == null ? null : s.reason();
+    }
+
+    /** The node's attempts asked to stop, by attempt id. */
+    public Map<String, Stop> stops(String node) {
+        Live l = live.get(node);
+        return l == null ? Map.of() : Map.copyOf(l.stopping);
+    }
+
+    public boolean isStopping(String node, String attemptId) {
+        return stopping(node, attemptId) != null;
+    }
+
+    /** The attempt ended: forget that it was asked to stop. */
+    public void stopped(String node, String attemptId) {
+        Live l = live.get(node);
+        if (l != null) {
+            l.stopping.remove(attemptId);
+        }
+    }
+
+    public void evicted(String node, Instant at) {
+        Live l = live.computeIfAbsent(node, n -> newLive(at));
+        synchronized (l.evictions) {
+            l.evictions.addLast(at);
+            while (l.evictions.size() > 64) {
+                l.evictions.removeFirst();
+            }
+        }
+    }
+
+    /** Evictions on the node within {@link #EVICTION_MEMORY} before {@code now}: the scheduler's risk reads them. */
+    public int recentEvictions(String node, Instant now) {
+        Live l = live.get(node);
+        if (l == null) {
+            return 0;
+        }
+        synchronized (l.evictions) {
+            Instant since = now.minus(EVICTION_MEMORY);
+            while (!l.evictions.isEmpty() && l.evictions.peekFirst().isBefore(since)) {
+                l.evictions.removeFirst();
+            }
+            return l.evictions.size();
         }
     }
 

@@ -269,6 +269,38 @@ final class SqliteTx implements StoreTx {
     }
 
     @Override
+    public java.util.Set<String> heldJobs() {
+        try {
+            PreparedStatement ps = prepare("SELECT job_id FROM holds");
+            java.util.Set<String> out = new java.util.HashSet<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw SqliteStorage.storageError("list held jobs", e);
+        }
+    }
+
+    @Override
+    public void setHeld(String jobId, boolean held) {
+        requireWritable();
+        if (job(jobId).isEmpty()) {
+            throw GleanException.notFound("no job '" + jobId + "'");
+        }
+        try {
+            PreparedStatement ps = prepare(held ? "INSERT INTO holds (job_id) VALUES (?) ON CONFLICT (job_id) DO NOTHING"
+                    : "DELETE FROM holds WHERE job_id = ?");
+            ps.setString(1, jobId);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw SqliteStorage.storageError((held ? "hold" : "release") + " job " + jobId, e);
+        }
+    }
+
+    @Override
     public List<Event> events(EventFilter filter) {
         if (filter.limit() < 0) {
             throw GleanException.invalid("limit must not be negative: " + filter.limit());

@@ -46,6 +46,27 @@ class ApiServerTest {
         return WireJson.mapper().readTree(r.body());
     }
 
+    /** The served document describes exactly the routes the server has, and the job object's fields as served. */
+    @Test
+    void openApiDocumentMatchesTheRoutesServed() throws Exception {
+        HttpResponse<String> r = send("GET", "/api/v1/openapi.json", null);
+        assertEquals(200, r.statusCode());
+        JsonNode doc = json(r);
+        assertTrue(doc.path("openapi").asText().startsWith("3."), doc.path("openapi").toString());
+        java.util.Set<String> documented = new java.util.TreeSet<>();
+        doc.path("paths").fields().forEachRemaining(p -> p.getValue().fieldNames().forEachRemaining(m -> {
+            documented.add(m.toUpperCase(java.util.Locale.ROOT) + " " + p.getKey().replaceAll("\\{[^}]+}", "{}"));
+            assertTrue(p.getValue().path(m).path("responses").size() > 0, p.getKey() + " " + m + " has no responses");
+        }));
+        assertEquals(new java.util.TreeSet<>(controller.routes()), documented);
+        // Every field of a served job object is in the schema (the schema may not lag behind the code).
+        JsonNode job = json(send("POST", "/api/v1/jobs", "{\"command\":[\"true\"]}"));
+        JsonNode props = doc.path("components").path("schemas").path("Job").path("properties");
+        job.fieldNames().forEachRemaining(f -> assertTrue(props.has(f), "Job schema lacks " + f));
+        JsonNode specProps = doc.path("components").path("schemas").path("JobSpec").path("properties");
+        job.path("spec").fieldNames().forEachRemaining(f -> assertTrue(specProps.has(f), "JobSpec schema lacks " + f));
+    }
+
     @Test
     void submitReturnsTheJobObject() throws Exception {
         HttpResponse<String> r = send("POST", "/api/v1/jobs",

@@ -181,6 +181,33 @@ public abstract class AbstractStorageContractTest {
     }
 
     @Test
+    void holdsAreKeptReleasedAndIdempotentAndRollBack() {
+        insert(singleJob("h1"), singleJob("h2"));
+        assertEquals(java.util.Set.of(), store.read(v -> v.heldJobs()));
+        store.write(tx -> {
+            tx.setHeld("h1", true);
+            tx.setHeld("h1", true);
+            return null;
+        });
+        assertEquals(java.util.Set.of("h1"), store.read(v -> v.heldJobs()));
+        error(ErrorCode.NOT_FOUND, () -> store.write(tx -> {
+            tx.setHeld("nope", true);
+            return null;
+        }));
+        assertThrows(IllegalStateException.class, () -> store.write(tx -> {
+            tx.setHeld("h2", true);
+            throw new IllegalStateException("roll back");
+        }));
+        assertEquals(java.util.Set.of("h1"), store.read(v -> v.heldJobs()), "a rolled-back hold is gone");
+        store.write(tx -> {
+            tx.setHeld("h1", false);
+            tx.setHeld("h2", false);
+            return null;
+        });
+        assertEquals(java.util.Set.of(), store.read(v -> v.heldJobs()));
+    }
+
+    @Test
     void taskFieldsRoundTripIncludingNulls() {
         Job j = arrayJob("rt", 0, 1);
         insert(j);

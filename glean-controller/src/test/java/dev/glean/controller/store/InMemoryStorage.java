@@ -163,6 +163,7 @@ public final class InMemoryStorage implements Storage {
         List<Event> events = new ArrayList<>(); // shared by copies: append-only, truncated on rollback
         long lastSeq;
         HashMap<String, byte[]> logs = new HashMap<>();
+        java.util.HashSet<String> held = new java.util.HashSet<>();
 
         State copy() {
             State s = new State();
@@ -173,6 +174,7 @@ public final class InMemoryStorage implements Storage {
             s.events = events;
             s.lastSeq = lastSeq;
             s.logs = new HashMap<>(logs);
+            s.held = new java.util.HashSet<>(held);
             return s;
         }
 
@@ -282,6 +284,24 @@ public final class InMemoryStorage implements Storage {
         @Override
         public List<Node> nodes() {
             return List.copyOf(r().nodes.values());
+        }
+
+        @Override
+        public java.util.Set<String> heldJobs() {
+            return java.util.Set.copyOf(r().held);
+        }
+
+        @Override
+        public void setHeld(String jobId, boolean held) {
+            State s = w();
+            if (!s.jobs.containsKey(jobId)) {
+                throw GleanException.notFound("no job '" + jobId + "'");
+            }
+            if (held) {
+                s.held.add(jobId);
+            } else {
+                s.held.remove(jobId);
+            }
         }
 
         @Override

@@ -67,8 +67,14 @@ class SqliteStorageTest extends AbstractStorageContractTest {
         assertEquals("wal", query("PRAGMA journal_mode").toLowerCase(Locale.ROOT));
         reopenStore();
         reopenStore();
-        assertEquals("1", query("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1 AND version IS NOT NULL"));
-        assertEquals("1", query("SELECT version FROM flyway_schema_history WHERE version IS NOT NULL"));
+        // Every migration shipped, each applied once and only once.
+        long shipped;
+        try (var files = Files.list(Path.of(getClass().getResource("/db/migration/sqlite").toURI()))) {
+            shipped = files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql")).count();
+        }
+        assertTrue(shipped >= 2, "V1 and later");
+        assertEquals(String.valueOf(shipped), query("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1 AND version IS NOT NULL"));
+        assertEquals(String.valueOf(shipped), query("SELECT COUNT(DISTINCT version) FROM flyway_schema_history WHERE version IS NOT NULL"));
     }
 
     @Test

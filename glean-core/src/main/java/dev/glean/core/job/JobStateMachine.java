@@ -9,6 +9,7 @@ import dev.glean.core.job.TaskEvent.Exited;
 import dev.glean.core.job.TaskEvent.LaunchFailed;
 import dev.glean.core.job.TaskEvent.Lost;
 import dev.glean.core.job.TaskEvent.Place;
+import dev.glean.core.job.TaskEvent.Displaced;
 import dev.glean.core.job.TaskEvent.Started;
 import dev.glean.core.job.TaskEvent.TimedOut;
 import java.util.List;
@@ -17,7 +18,7 @@ import java.util.List;
  * (task, event) -> transition. Pure: the caller persists the new task and carries out the side effects in one
  * transaction. A task that fails is retried while it has attempts left ({@code retries + 1} in all); a task
  * lost with its node or evicted by a guard goes back to the queue without spending a retry, up to
- * {@code maxRequeues} times, after which it ends LOST.
+ * {@code maxRequeues} times, after which it ends LOST. A task the controller displaced (preempted, drained) is always requeued.
  */
 public final class JobStateMachine {
     private final int maxRequeues;
@@ -57,6 +58,7 @@ public final class JobStateMachine {
             case Lost l -> new Transition.Ignored("no attempt is live");
             case Evicted ev -> new Transition.Ignored("no attempt is live");
             case TimedOut to -> new Transition.Ignored("no attempt is live");
+            case Displaced d -> new Transition.Ignored("no attempt is live");
         };
     }
 
@@ -88,6 +90,14 @@ public final class JobStateMachine {
             case Lost l -> requeueOrEnd(t, JobState.LOST, l.at(), "lost: " + l.reason(), List.of());
             case Evicted ev -> requeueOrEnd(t, JobState.LOST, ev.at(), "evicted: " + ev.reason(),
                     List.of(new KillAttempt(t.node(), n, "evicted: " + ev.reason())));
+            case Displaced d -> {
+                // Counted as lost (so not a failure) but never ends the task: only a higher priority preempts and only
+                // an admin drains, so this does not repeat without end for one task.
+                String why = d.reason();
+                Task after = new Task(t.jobId(), t.index(), JobState.QUEUED, n, t.lostAttempts() + 1, t.node(), null, t.startedAt(),
+                        d.at(), why + "; requeued");
+                yield new Transition.Changed(t, after, List.of(new EndAttempt(n, JobState.LOST, null, why)), after.reason());
+            }
         };
     }
 

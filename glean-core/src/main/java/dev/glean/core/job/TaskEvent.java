@@ -23,4 +23,12 @@ public sealed interface TaskEvent {
     record Evicted(String reason, Instant at) implements TaskEvent {}
 
     record TimedOut(Instant at) implements TaskEvent {}
+
+    /**
+     * The controller took the attempt off its node — to make room for a higher-priority task, or because an admin
+     * drained the node — and the node reported it ended. Not the job's fault, and the controller's own choice: the
+     * task goes back to the queue without spending a retry or a requeue. {@code reason} is the whole reason
+     * ("preempted: …", "drained: …").
+     */
+    record Displaced(String reason, Instant at) implements TaskEvent {}
 }

@@ -30,6 +30,74 @@ public record LendingWindow(Set<DayOfWeek> days, LocalTime from, LocalTime to) {
         return new LendingWindow(days, LocalTime.MIDNIGHT, LocalTime.MIDNIGHT);
     }
 
+    private static final java.util.List<String> DAY_NAMES = java.util.List.of("mon", "tue", "wed", "thu", "fri", "sat", "sun");
+
+    /**
+     * Reads the form admins write: days, then an optional time range — "Mon-Fri 20:00-07:00", "Sat-Sun",
+     * "Mon,Wed 12:00-14:00", "daily 00:00-06:00". Days are ranges or lists of three-letter names (any case);
+     * without a time range the window is the whole of each day.
+     */
+    public static LendingWindow parse(String text) {
+        String t = text == null ? "" : text.trim();
+        String[] parts = t.split("\\s+");
+        if (t.isEmpty() || parts.length > 2) {
+            throw dev.glean.core.error.GleanException.invalid(
+                    "lending window must be DAYS [HH:MM-HH:MM], like 'Mon-Fri 20:00-07:00' or 'Sat-Sun': '" + t + "'");
+        }
+        Set<DayOfWeek> days = days(parts[0], t);
+        if (parts.length == 1) {
+            return allDay(days);
+        }
+        String[] range = parts[1].split("-");
+        if (range.length != 2) {
+            throw dev.glean.core.error.GleanException.invalid("lending window time must be HH:MM-HH:MM: '" + t + "'");
+        }
+        return new LendingWindow(days, time(range[0], t), time(range[1], t));
+    }
+
+    private static Set<DayOfWeek> days(String spec, String whole) {
+        Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
+        if (spec.equalsIgnoreCase("daily")) {
+            return EnumSet.allOf(DayOfWeek.class);
+        }
+        for (String item : spec.split(",")) {
+            String[] range = item.split("-");
+            if (range.length > 2) {
+                throw dev.glean.core.error.GleanException.invalid("lending window days must be like Mon-Fri or Sat,Sun: '" + whole + "'");
+            }
+            DayOfWeek from = day(range[0], whole);
+            DayOfWeek to = range.length == 2 ? day(range[1], whole) : from;
+            // A range may wrap the week ("Fri-Mon").
+            for (DayOfWeek d = from;; d = d.plus(1)) {
+                days.add(d);
+                if (d == to) {
+                    break;
+                }
+            }
+        }
+        return days;
+    }
+
+    private static DayOfWeek day(String name, String whole) {
+        int i = DAY_NAMES.indexOf(name.toLowerCase(java.util.Locale.ROOT));
+        if (i < 0) {
+            throw dev.glean.core.error.GleanException.invalid("unknown day '" + name + "' in lending window '" + whole
+                    + "' (Mon Tue Wed Thu Fri Sat Sun, or daily)");
+        }
+        return DayOfWeek.of(i + 1);
+    }
+
+    private static LocalTime time(String hhmm, String whole) {
+        if (hhmm.equals("24:00")) {
+            return LocalTime.MIDNIGHT;
+        }
+        try {
+            return LocalTime.parse(hhmm.length() == 4 ? "0" + hhmm : hhmm);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw dev.glean.core.error.GleanException.invalid("lending window time must be HH:MM: '" + hhmm + "' in '" + whole + "'");
+        }
+    }
+
     public boolean wraps() {
         return !to.isAfter(from);
     }

@@ -34,8 +34,8 @@ public record SchedulerSettings(
     public enum Placing { BIN_PACK, SPREAD }
 
     /**
-     * Spread, as the first scheduler did; preemption off until the controller carries preemptions out (a reserved
-     * node whose victims are never stopped would stay held).
+     * Spread, as the first scheduler did; preemption off here (the controller turns it on from its config, as it
+     * carries preemptions out: a reserved node whose victims are never stopped would stay held).
      */
     public static final SchedulerSettings DEFAULTS = new SchedulerSettings(Placing.SPREAD, Map.of(), Map.of(), false, 16,
             Duration.ofMinutes(5), 16, Resources.of(4000, 8L << 30), Duration.ofHours(1), 0.25, 0.6, 4, 4096);

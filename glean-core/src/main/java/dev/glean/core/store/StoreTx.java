@@ -23,6 +23,9 @@ public interface StoreTx extends StoreView {
 
     void upsertNode(Node node);
 
+    /** Puts a job on hold or releases it; NOT_FOUND for an unknown job. Idempotent. */
+    void setHeld(String jobId, boolean held);
+
     /** Appends to the event log; returns the event's seq (increasing, never reused). */
     long append(Event event);
 

@@ -37,6 +37,9 @@ public interface StoreView {
     /** The highest event seq, 0 if none. */
     long lastEventSeq();
 
+    /** Ids of the jobs on hold (their queued tasks are not placed); few, so read whole. */
+    java.util.Set<String> heldJobs();
+
     /** Bytes of log stored for the attempt (its container id). */
     long logSize(String attemptId);
 

@@ -40,7 +40,9 @@ class JobStateMachineTest {
                 Arguments.of(JobState.RUNNING, 1, 0, new TaskEvent.Evicted("memory", T), JobState.QUEUED,
                         List.of(KillAttempt.class, EndAttempt.class)),
                 Arguments.of(JobState.RUNNING, 1, 0, new TaskEvent.TimedOut(T), JobState.FAILED,
-                        List.of(KillAttempt.class, EndAttempt.class)));
+                        List.of(KillAttempt.class, EndAttempt.class)),
+                Arguments.of(JobState.RUNNING, 1, 0, new TaskEvent.Displaced("preempted: job 9", T), JobState.QUEUED, List.of(EndAttempt.class)),
+                Arguments.of(JobState.PLACED, 1, 0, new TaskEvent.Displaced("preempted: job 9", T), JobState.QUEUED, List.of(EndAttempt.class)));
     }
 
     @ParameterizedTest(name = "{0} + {3} -> {4}")
@@ -79,6 +81,17 @@ class JobStateMachineTest {
         }
         Transition.Changed last = (Transition.Changed) machine.apply(t, 0, new TaskEvent.Lost("lease", T));
         assertEquals(JobState.LOST, last.after().state());
+    }
+
+    @Test
+    void displacedTasksAreAlwaysRequeuedAndSpendNoRetry() {
+        // Past the requeue limit (2 here) a lost task ends LOST; a preempted or drained one goes back to the queue.
+        Task t = new Task("7", 0, JobState.RUNNING, 5, 4, "n1", null, T, null, "x");
+        Transition.Changed c = (Transition.Changed) machine.apply(t, 0, new TaskEvent.Displaced("preempted: job 9 (priority 5)", T));
+        assertEquals(JobState.QUEUED, c.after().state());
+        assertEquals(5, c.after().lostAttempts());
+        assertEquals(new EndAttempt(5, JobState.LOST, null, "preempted: job 9 (priority 5)"), c.effects().get(0));
+        assertInstanceOf(Transition.Ignored.class, machine.apply(task(JobState.QUEUED, 1), 0, new TaskEvent.Displaced("drained: x", T)));
     }
 
     @Test

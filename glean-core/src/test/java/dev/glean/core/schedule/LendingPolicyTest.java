@@ -19,6 +19,29 @@ import org.junit.jupiter.api.Test;
 class LendingPolicyTest {
     private static final ZoneId UTC = ZoneId.of("UTC");
 
+    /** What admins write, read into the same windows the table above checks by hand. */
+    @Test
+    void windowsParseFromText() {
+        record Row(String text, LendingWindow expected) {}
+        for (Row r : List.of(
+                new Row("Mon-Fri 20:00-07:00", LendingWindow.nights(LendingWindow.WEEKDAYS, 20, 7)),
+                new Row("sat-sun", LendingWindow.allDay(LendingWindow.WEEKEND)),
+                new Row("Mon,Wed 12:00-14:30", new LendingWindow(EnumSet.of(DayOfWeek.MONDAY, DayOfWeek.WEDNESDAY),
+                        LocalTime.of(12, 0), LocalTime.of(14, 30))),
+                new Row("Fri-Mon", LendingWindow.allDay(EnumSet.of(DayOfWeek.FRIDAY, DayOfWeek.SATURDAY, DayOfWeek.SUNDAY,
+                        DayOfWeek.MONDAY))),
+                new Row("daily 0:00-6:00", LendingWindow.nights(EnumSet.allOf(DayOfWeek.class), 0, 6)),
+                new Row(" Sun 22:00-24:00 ", new LendingWindow(EnumSet.of(DayOfWeek.SUNDAY), LocalTime.of(22, 0), LocalTime.MIDNIGHT)))) {
+            assertEquals(r.expected(), LendingWindow.parse(r.text()), r.text());
+        }
+        for (String bad : List.of("", "Mon-Fri 20:00", "Funday", "Mon-Fri 25:00-07:00", "Mon-Tue-Wed", "Mon 1-2 extra",
+                "Mon 9am-5pm")) {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(dev.glean.core.error.GleanException.class,
+                    () -> LendingWindow.parse(bad), bad);
+            assertEquals(dev.glean.core.error.ErrorCode.INVALID_ARGUMENT, e.code());
+        }
+    }
+
     /** Window table: (window, local time, inside?). 2026-11-27 is a Friday. */
     @Test
     void windowsContainTheirLocalTimes() {

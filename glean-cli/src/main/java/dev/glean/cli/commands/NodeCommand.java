@@ -1,0 +1,73 @@
+package dev.glean.cli.commands;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.glean.api.WireJson;
+import dev.glean.cli.CliException;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code glean node drain|uncordon NAME}: an admin takes a node out of service and gives it back. */
+@Command(name = "node", description = "Drain a node (no new work; its tasks are stopped and requeued) or uncordon it.",
+        subcommands = {NodeCommand.Drain.class, NodeCommand.Uncordon.class})
+public final class NodeCommand implements Runnable {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,253}");
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: drain or uncordon");
+    }
+
+    static String check(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new CliException(CliException.USAGE, "not a node name: '" + name + "'");
+        }
+        return name;
+    }
+
+    @Command(name = "drain", description = "Stop placing work on the node and stop its running tasks; they go back to the queue"
+            + " (no retry spent) once the node reports them ended. The node stays cordoned until 'glean node uncordon'.")
+    static final class Drain implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() {
+            JsonNode r = client.client().post("/api/v1/nodes/" + check(name) + "/drain", WireJson.mapper().createObjectNode());
+            int n = r.path("stopping").size();
+            spec.commandLine().getOut().println("node " + r.path("name").asText() + " cordoned; " + n + " task(s) stopping");
+            return 0;
+        }
+    }
+
+    @Command(name = "uncordon", description = "Let the node take new work again.")
+    static final class Uncordon implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() {
+            JsonNode r = client.client().post("/api/v1/nodes/" + check(name) + "/uncordon", WireJson.mapper().createObjectNode());
+            spec.commandLine().getOut().println("node " + r.path("name").asText() + " uncordoned");
+            return 0;
+        }
+    }
+}

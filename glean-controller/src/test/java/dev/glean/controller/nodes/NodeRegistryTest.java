@@ -1,0 +1,38 @@
+package dev.glean.controller.nodes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.glean.core.schedule.CapacityEstimator;
+import dev.glean.core.schedule.CapacitySettings;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class NodeRegistryTest {
+    private static final Instant T = Instant.parse("2026-11-27T10:00:00Z");
+    private final NodeRegistry registry = new NodeRegistry(new CapacityEstimator(CapacitySettings.DEFAULTS));
+
+    @Test
+    void evictionsCountAgainstANodeForSixHours() {
+        registry.evicted("n1", T);
+        registry.evicted("n1", T.plus(Duration.ofHours(2)));
+        assertEquals(2, registry.recentEvictions("n1", T.plus(Duration.ofHours(3))));
+        assertEquals(1, registry.recentEvictions("n1", T.plus(Duration.ofHours(7))));
+        assertEquals(0, registry.recentEvictions("n1", T.plus(Duration.ofHours(9))));
+        assertEquals(0, registry.recentEvictions("n2", T));
+    }
+
+    @Test
+    void aStopIsRememberedUntilTheAttemptEnded() {
+        registry.stop("n1", "g-1-0-1", "job 2 needs the room", T);
+        registry.stop("n1", "g-1-0-1", "a later reason does not replace the first", T);
+        assertEquals("job 2 needs the room", registry.stopping("n1", "g-1-0-1"));
+        assertFalse(registry.isStopping("n2", "g-1-0-1"));
+        registry.stopped("n1", "g-1-0-1");
+        assertNull(registry.stopping("n1", "g-1-0-1"));
+        assertTrue(registry.all().containsKey("n1"));
+    }
+}
