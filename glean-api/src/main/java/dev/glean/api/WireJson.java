@@ -10,12 +10,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fasterxml.jackson.datatype.jsr310.deser.InstantDeserializer;
+import com.fasterxml.jackson.datatype.jsr310.ser.InstantSerializer;
 import dev.glean.core.job.VolumeMount;
 import dev.glean.core.resources.Bytes;
 import dev.glean.core.resources.Millicores;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.function.Function;
 import java.util.function.LongFunction;
 import java.util.function.ToLongFunction;
@@ -62,6 +66,33 @@ public final class WireJson {
         });
     }
 
+    /** Instants through {@link IsoInstant}, java.time's own (de)serializers for whatever it does not take. */
+    private static void instants(SimpleModule m) {
+        m.addSerializer(Instant.class, new JsonSerializer<Instant>() {
+            @Override
+            public void serialize(Instant v, JsonGenerator g, SerializerProvider p) throws IOException {
+                String text = IsoInstant.format(v);
+                if (text != null) {
+                    g.writeString(text);
+                } else {
+                    InstantSerializer.INSTANCE.serialize(v, g, p);
+                }
+            }
+        });
+        m.addDeserializer(Instant.class, new JsonDeserializer<Instant>() {
+            @Override
+            public Instant deserialize(JsonParser p, DeserializationContext c) throws IOException {
+                if (p.hasToken(JsonToken.VALUE_STRING)) {
+                    Instant t = IsoInstant.parse(p.getText());
+                    if (t != null) {
+                        return t;
+                    }
+                }
+                return InstantDeserializer.INSTANT.deserialize(p, c);
+            }
+        });
+    }
+
     public static ObjectMapper mapper() {
         return MAPPER;
     }
@@ -72,6 +103,7 @@ public final class WireJson {
         number(m, Bytes.class, Bytes::value, Bytes::new);
         number(m, Duration.class, Duration::toMillis, Duration::ofMillis);
         text(m, VolumeMount.class, VolumeMount::toString, VolumeMount::parse);
+        instants(m);
         ObjectMapper om = new ObjectMapper();
         om.registerModule(new JavaTimeModule());
         om.registerModule(m);

@@ -81,6 +81,7 @@ public final class ApiServer implements AutoCloseable {
         this.defaultCpu = defaultCpu;
         this.defaultMemory = defaultMemory;
         this.loopError = loopError;
+        allowIdleConnections();
         this.server = HttpServer.create(new InetSocketAddress(bind, port), 512);
         this.executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
@@ -108,6 +109,24 @@ public final class ApiServer implements AutoCloseable {
 
     public void start() {
         server.start();
+    }
+
+    static final String IDLE_CONNECTIONS = "sun.net.httpserver.maxIdleConnections";
+
+    /**
+     * The JDK server keeps 200 idle keep-alive connections by default and closes any other after its answer, so past
+     * 200 agents every report paid for a new TCP connection (and a burst of them overflowed the accept queue). Each
+     * agent keeps one report connection idle between reports and one long-poll open: idle ones may take 40 % of the
+     * process's file descriptors, the rest stays for long-polls, the store and new connections. An operator's own
+     * setting of the property wins. Read once, when the JDK's server classes load.
+     */
+    static void allowIdleConnections() {
+        if (System.getProperty(IDLE_CONNECTIONS) != null) {
+            return;
+        }
+        long fds = java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : 1024;
+        System.setProperty(IDLE_CONNECTIONS, Long.toString(Math.max(200, fds * 2 / 5)));
     }
 
     /** "METHOD /path/{}" of every route served; the OpenAPI document must describe exactly these. */

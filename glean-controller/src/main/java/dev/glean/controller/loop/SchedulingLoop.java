@@ -58,6 +58,8 @@ public final class SchedulingLoop implements AutoCloseable {
             return size() > 100_000;
         }
     });
+    /** Nodes found not READY, with the report time they were found at: not read again until they report. */
+    private final Map<String, Instant> settled = new ConcurrentHashMap<>();
     /** The scheduler is stateless: the nodes it held for waiting tasks last cycle are handed back to it. */
     private volatile List<Reservation> reservations = List.of();
 
@@ -129,14 +131,21 @@ public final class SchedulingLoop implements AutoCloseable {
     }
 
     private void expireLeases(Instant now, Set<String> touched) {
-        List<Node> nodes = storage.read(v -> v.nodes());
-        for (Node n : nodes) {
-            NodeRegistry.Live live = registry.get(n.name());
-            Instant last = live == null ? n.lastSeenAt() : live.lastReportAt();
-            if (n.status() != NodeStatus.READY || last == null
-                    || !last.plus(settings.lease()).plus(settings.lostGrace()).isBefore(now)) {
+        // Candidates come from memory (every stored node is in the registry since start): a cycle reads the store
+        // only for nodes whose lease ran out, not all nodes, which it did every cycle before.
+        for (Map.Entry<String, NodeRegistry.Live> e : registry.all().entrySet()) {
+            Instant seen = e.getValue().lastReportAt();
+            if (seen == null || !seen.plus(settings.lease()).plus(settings.lostGrace()).isBefore(now)
+                    || seen.equals(settled.get(e.getKey()))) {
                 continue;
             }
+            Node n = storage.read(v -> v.node(e.getKey())).orElse(null);
+            if (n == null || n.status() != NodeStatus.READY) {
+                // Already LOST (or gone): nothing to do until it reports again, which moves its lastReportAt.
+                settled.put(e.getKey(), seen);
+                continue;
+            }
+            Instant last = seen;
             storage.write(tx -> {
                 Node fresh = tx.node(n.name()).orElseThrow();
                 NodeRegistry.Live now2 = registry.get(n.name());

@@ -16,6 +16,7 @@ import dev.glean.core.node.NodeStatus;
 import dev.glean.core.protocol.AgentReport;
 import dev.glean.core.protocol.ContainerReport;
 import dev.glean.core.protocol.DesiredState;
+import dev.glean.core.protocol.GuardEvent;
 import dev.glean.core.protocol.GuardReport;
 import dev.glean.core.protocol.Launch;
 import dev.glean.core.protocol.LogChunk;
@@ -79,58 +80,27 @@ public final class AgentService {
         }
         Instant now = clock.instant();
         long version = feed.nodeVersion(r.node());
-        Set<String> touched = new HashSet<>();
-        Map<String, Long> offsets = new HashMap<>();
-        List<String> ack = new ArrayList<>();
-        boolean[] changed = {false};
         registry.known(r.node(), now);
-        Instant previousReport = registry.get(r.node()).lastReportAt();
+        NodeRegistry.Live live = registry.get(r.node());
+        Instant previousReport = live.lastReportAt();
+        boolean containersEnded = endedSince(live.containers(), r.containers());
         // Seen before the transaction: the lease check of the scheduling loop re-reads this inside its own.
         registry.touch(r.node(), now);
         GuardReport guard = r.guardOrNone();
         Map<String, Long> guardActions = new HashMap<>();
         long[] guardStored = {0};
-        DesiredState d = storage.write(tx -> {
-            changed[0] |= upsertNode(tx, r, now, previousReport);
-            GuardEventLog.Stored g = GuardEventLog.store(tx, registry, r, now, guardActions);
-            guardStored[0] = g.seq();
-            changed[0] |= g.appended() > 0;
-            storeLogs(tx, r.logs(), offsets);
-            Map<String, Job> jobs = new HashMap<>();
-            for (ContainerReport c : r.containers()) {
-                AttemptId id;
-                try {
-                    id = AttemptId.parse(c.attemptId());
-                } catch (GleanException e) {
-                    continue;
-                }
-                Job job = jobs.computeIfAbsent(id.jobId(), j -> tx.job(j).orElse(null));
-                Task task = job == null ? null : job.task(id.index());
-                boolean current = task != null && task.attempts() == id.attempt() && task.state().onNode() && r.node().equals(task.node());
-                if (current) {
-                    TaskEvent ev = eventFor(c, now, task, registry.stopping(r.node(), c.attemptId()));
-                    if (ev instanceof TaskEvent.Evicted) {
-                        registry.evicted(r.node(), now);
-                    }
-                    if (ev != null && transitions.apply(tx, job, task, ev, touched) instanceof Transition.Changed) {
-                        changed[0] = true;
-                        Job refreshed = tx.job(id.jobId()).orElseThrow();
-                        jobs.put(id.jobId(), refreshed);
-                        task = refreshed.task(id.index());
-                        current = task.attempts() == id.attempt() && task.state().onNode();
-                    }
-                }
-                long stored = offsets.computeIfAbsent(c.attemptId(), tx::logSize);
-                offsets.put(c.attemptId(), stored);
-                boolean logsComplete = stored >= c.logSize() || stored >= settings.maxLogBytesPerAttempt();
-                if (c.phase() == ContainerPhase.EXITED && !current && logsComplete) {
-                    ack.add(c.attemptId());
-                    registry.stopped(r.node(), c.attemptId());
-                }
-            }
-            displaceUnstarted(tx, r, now, touched, changed);
-            return desired(tx, r.node(), version, offsets, ack, guardStored[0]);
-        });
+        Set<String> touched = new HashSet<>();
+        boolean[] changed = {false};
+        // Most reports change nothing durable (same node record, no log bytes, no new guard events, no container
+        // changing state): those are answered from a read snapshot, beside other reads, without queueing for the one
+        // writer. A report racing the loop's lost-node write may see the node READY one report longer; the next one
+        // repairs it.
+        DesiredState d = r.logs().isEmpty() && !hasGuardEventsToStore(r)
+                ? storage.read(view -> apply(view, null, r, now, previousReport, version, touched, changed, guardStored, guardActions))
+                : null;
+        if (d == null) {
+            d = storage.write(tx -> apply(tx, tx, r, now, previousReport, version, touched, changed, guardStored, guardActions));
+        }
         registry.reported(r.node(), r.instance(), r.sample(), r.containers(), now);
         registry.guardReported(r.node(), r.instance(), guard.admitting(), guard.admissionReason(), guardStored[0], guardActions);
         registry.countReport(true);
@@ -138,8 +108,109 @@ public final class AgentService {
         if (changed[0]) {
             feed.bump();
         }
-        onCapacityChange.run();
+        // The loop runs every cycle anyway; it is woken early only when room may have appeared or tasks moved
+        // (waking it on every report made it rescan every node thousands of times a second).
+        if (changed[0] || !touched.isEmpty() || containersEnded) {
+            onCapacityChange.run();
+        }
         return d;
+    }
+
+    /**
+     * Applies a report and computes the answer. With {@code tx} null it only reads, and returns null as soon as the
+     * report needs a write (a node record to store, a container whose task changes state).
+     */
+    private DesiredState apply(StoreView v, StoreTx tx, AgentReport r, Instant now, Instant previousReport, long version,
+            Set<String> touched, boolean[] changed, long[] guardStored, Map<String, Long> guardActions) {
+        if (tx == null) {
+            if (nodeNeedsWrite(v.node(r.node()), r, now)) {
+                return null;
+            }
+            guardStored[0] = registry.guardStored(r.node(), r.instance()).orElse(0);
+        } else {
+            changed[0] |= upsertNode(tx, r, now, previousReport);
+            guardActions.clear();
+            GuardEventLog.Stored g = GuardEventLog.store(tx, registry, r, now, guardActions);
+            guardStored[0] = g.seq();
+            changed[0] |= g.appended() > 0;
+        }
+        Map<String, Long> offsets = new HashMap<>();
+        if (tx != null) {
+            storeLogs(tx, r.logs(), offsets);
+        }
+        List<String> ack = new ArrayList<>();
+        Map<String, Job> jobs = new HashMap<>();
+        for (ContainerReport c : r.containers()) {
+            AttemptId id;
+            try {
+                id = AttemptId.parse(c.attemptId());
+            } catch (GleanException e) {
+                continue;
+            }
+            Job job = jobs.computeIfAbsent(id.jobId(), j -> v.job(j).orElse(null));
+            Task task = job == null ? null : job.task(id.index());
+            boolean current = task != null && task.attempts() == id.attempt() && task.state().onNode() && r.node().equals(task.node());
+            if (current) {
+                TaskEvent ev = eventFor(c, now, task, registry.stopping(r.node(), c.attemptId()));
+                if (ev != null && tx == null) {
+                    return null;
+                }
+                if (ev instanceof TaskEvent.Evicted) {
+                    registry.evicted(r.node(), now);
+                }
+                if (ev != null && transitions.apply(tx, job, task, ev, touched) instanceof Transition.Changed) {
+                    changed[0] = true;
+                    Job refreshed = tx.job(id.jobId()).orElseThrow();
+                    jobs.put(id.jobId(), refreshed);
+                    task = refreshed.task(id.index());
+                    current = task.attempts() == id.attempt() && task.state().onNode();
+                }
+            }
+            long stored = offsets.computeIfAbsent(c.attemptId(), v::logSize);
+            boolean logsComplete = stored >= c.logSize() || stored >= settings.maxLogBytesPerAttempt();
+            if (c.phase() == ContainerPhase.EXITED && !current && logsComplete) {
+                ack.add(c.attemptId());
+            }
+        }
+        if (tx == null) {
+            if (hasUnstartedToDisplace(r, now)) {
+                return null;
+            }
+        } else {
+            displaceUnstarted(tx, r, now, touched, changed);
+        }
+        // Only once the answer stands: a read that gave up above leaves the registry as it was for the write.
+        ack.forEach(id -> registry.stopped(r.node(), id));
+        return desired(v, r.node(), version, offsets, ack, guardStored[0]);
+    }
+
+    /** Whether the report carries guard events this controller has not stored yet (then it takes the write path). */
+    private boolean hasGuardEventsToStore(AgentReport r) {
+        var events = r.guardOrNone().events();
+        if (events.isEmpty()) {
+            return false;
+        }
+        var known = registry.guardStored(r.node(), r.instance());
+        long newest = events.stream().mapToLong(GuardEvent::seq).max().orElse(0);
+        return known.isEmpty() || newest > known.getAsLong();
+    }
+
+    /** Whether a container the node held at its last report is gone or has ended now: its room may be free. */
+    private static boolean endedSince(List<ContainerReport> before, List<ContainerReport> now) {
+        if (before.isEmpty()) {
+            return false;
+        }
+        Map<String, ContainerPhase> phases = new HashMap<>();
+        for (ContainerReport c : now) {
+            phases.put(c.attemptId(), c.phase());
+        }
+        for (ContainerReport c : before) {
+            ContainerPhase p = phases.get(c.attemptId());
+            if (c.phase() != ContainerPhase.EXITED && (p == null || p == ContainerPhase.EXITED)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Long-poll: answers once the node's desired state changed after {@code seen}, or after {@code wait}. */
@@ -157,6 +228,22 @@ public final class AgentService {
      * once the node has reported without it for {@link #UNSTARTED_STOP_WAIT}: long enough that a launch the node took
      * just before the stop shows up in its reports first (and is then stopped like any other).
      */
+    /** Whether {@link #displaceUnstarted} has anything to do for this report (then the report takes the write path). */
+    private boolean hasUnstartedToDisplace(AgentReport r, Instant now) {
+        Map<String, NodeRegistry.Stop> stops = registry.stops(r.node());
+        if (stops.isEmpty()) {
+            return false;
+        }
+        Set<String> held = new HashSet<>();
+        r.containers().forEach(c -> held.add(c.attemptId()));
+        for (var e : stops.entrySet()) {
+            if (!held.contains(e.getKey()) && !e.getValue().at().plus(UNSTARTED_STOP_WAIT).isAfter(now)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void displaceUnstarted(StoreTx tx, AgentReport r, Instant now, Set<String> touched, boolean[] changed) {
         Map<String, NodeRegistry.Stop> stops = registry.stops(r.node());
         if (stops.isEmpty()) {
@@ -201,6 +288,19 @@ public final class AgentService {
         };
     }
 
+    /** Whether the report changes the node's record: new, back from LOST, restarted, relabelled, resized, or due a refresh. */
+    private static boolean nodeNeedsWrite(Optional<Node> existing, AgentReport r, Instant now) {
+        if (existing.isEmpty()) {
+            return true;
+        }
+        Node n = existing.get();
+        Resources capacity = r.sample() != null ? r.sample().capacity() : n.capacity();
+        return n.status() != NodeStatus.READY
+                || (r.instance() != null && !r.instance().equals(n.agentInstance()))
+                || !n.labels().equals(r.labels()) || !java.util.Objects.equals(n.capacity(), capacity)
+                || n.lastSeenAt() == null || n.lastSeenAt().plus(NODE_RECORD_REFRESH).isBefore(now);
+    }
+
     private boolean upsertNode(StoreTx tx, AgentReport r, Instant now, Instant previousReport) {
         Optional<Node> existing = tx.node(r.node());
         Resources capacity = r.sample() != null ? r.sample().capacity()
@@ -213,8 +313,7 @@ public final class AgentService {
         Node n = existing.get();
         boolean back = n.status() != NodeStatus.READY;
         boolean restarted = r.instance() != null && !r.instance().equals(n.agentInstance());
-        boolean differs = !n.labels().equals(r.labels()) || !n.capacity().equals(capacity);
-        if (back || restarted || differs || n.lastSeenAt() == null || n.lastSeenAt().plus(NODE_RECORD_REFRESH).isBefore(now)) {
+        if (nodeNeedsWrite(existing, r, now)) {
             tx.upsertNode(new Node(n.name(), r.labels(), NodeStatus.READY, n.cordoned(), capacity, r.instance(), n.registeredAt(), now));
         }
         if (back) {

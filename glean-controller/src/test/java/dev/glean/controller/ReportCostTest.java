@@ -1,0 +1,147 @@
+package dev.glean.controller;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.glean.controller.jobs.JobService;
+import dev.glean.controller.jobs.TaskTransitions;
+import dev.glean.controller.loop.SchedulingLoop;
+import dev.glean.controller.nodes.AgentService;
+import dev.glean.controller.nodes.NodeRegistry;
+import dev.glean.controller.store.InMemoryStorage;
+import dev.glean.core.job.Job;
+import dev.glean.core.job.JobSpec;
+import dev.glean.core.job.JobState;
+import dev.glean.core.job.JobStateMachine;
+import dev.glean.core.node.NodeStatus;
+import dev.glean.core.resources.Bytes;
+import dev.glean.core.resources.Millicores;
+import dev.glean.core.schedule.CapacityEstimator;
+import dev.glean.core.schedule.Scheduler;
+import dev.glean.core.store.Storage;
+import dev.glean.core.store.StoreTx;
+import dev.glean.core.store.StoreView;
+import dev.glean.core.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a report costs the controller: a report that changes nothing durable is answered without a write and without
+ * waking the scheduling loop; one that changes something still writes, and wakes it. The answers are the same.
+ */
+class ReportCostTest {
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T10:00:00Z"));
+    private final ControllerSettings settings = ControllerSettings.defaults();
+    private final AtomicInteger wakes = new AtomicInteger();
+    private CountingStorage storage;
+    private JobService jobs;
+    private AgentService agents;
+    private SchedulingLoop loop;
+
+    /** The in-memory store, counting write transactions and node reads. */
+    private static final class CountingStorage implements Storage {
+        final InMemoryStorage inner = new InMemoryStorage();
+        final AtomicInteger writes = new AtomicInteger();
+
+        @Override
+        public <T> T read(Function<StoreView, T> work) {
+            return inner.read(work);
+        }
+
+        @Override
+        public <T> T write(Function<StoreTx, T> work) {
+            writes.incrementAndGet();
+            return inner.write(work);
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
+    @BeforeEach
+    void wire() {
+        storage = new CountingStorage();
+        ChangeFeed feed = new ChangeFeed();
+        CapacityEstimator estimator = new CapacityEstimator(settings.capacity());
+        NodeRegistry registry = new NodeRegistry(estimator);
+        TaskTransitions transitions = new TaskTransitions(new JobStateMachine(settings.maxRequeues()));
+        jobs = new JobService(storage, transitions, feed, clock, List.of(), () -> {});
+        agents = new AgentService(storage, transitions, registry, feed, clock, settings, 1, wakes::incrementAndGet);
+        loop = new SchedulingLoop(storage, transitions, registry, new Scheduler(estimator), feed, clock, settings);
+    }
+
+    private int writesOf(Runnable r) {
+        int before = storage.writes.get();
+        r.run();
+        return storage.writes.get() - before;
+    }
+
+    @Test
+    void anUnchangedReportNeitherWritesNorWakesTheLoop() {
+        SimulatedAgent n1 = new SimulatedAgent("n1", agents, clock, 4, 8);
+        assertEquals(1, writesOf(n1::report), "the first report registers the node");
+        assertEquals(1, wakes.get(), "a new node may take work at once");
+        for (int i = 0; i < 20; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals(0, writesOf(n1::report));
+        }
+        assertEquals(1, wakes.get());
+        // The record's refresh (every 30 s) still writes.
+        clock.advance(Duration.ofSeconds(11));
+        assertEquals(1, writesOf(n1::report));
+    }
+
+    @Test
+    void aRunningContainerCostsNoWriteUntilItEnds() {
+        SimulatedAgent n1 = new SimulatedAgent("n1", agents, clock, 4, 8);
+        n1.report();
+        Job j = jobs.submit(JobSpec.validated("t", List.of("true"), Millicores.ofCores(1), Bytes.ofMiB(64), 0, "a", Map.of(), Map.of(),
+                null, List.of(), null, null, 0, null));
+        loop.cycle();
+        clock.advance(Duration.ofSeconds(1));
+        n1.report(); // takes the launch
+        clock.advance(Duration.ofSeconds(1));
+        int woken = wakes.get();
+        assertEquals(1, writesOf(n1::report), "RUNNING is recorded");
+        assertEquals(JobState.RUNNING, jobs.get(j.id()).state());
+        assertTrue(wakes.get() > woken);
+        woken = wakes.get();
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(0, writesOf(n1::report), "still running: nothing to record");
+        assertEquals(List.of(n1.running().get(0)), n1.last.run().stream().map(l -> l.attemptId()).toList(), "still desired");
+        assertEquals(woken, wakes.get());
+        n1.exit(n1.running().get(0), 0);
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(1, writesOf(n1::report), "the exit is recorded");
+        assertEquals(JobState.SUCCEEDED, jobs.get(j.id()).state());
+        assertTrue(wakes.get() > woken, "its room is free again");
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(0, writesOf(n1::report), "the ended container is acknowledged without a write");
+        assertTrue(n1.containers().isEmpty());
+    }
+
+    @Test
+    void aLostNodeIsFoundWithoutReadingEveryNodeAndComesBackWithAWrite() {
+        SimulatedAgent n1 = new SimulatedAgent("n1", agents, clock, 4, 8);
+        SimulatedAgent n2 = new SimulatedAgent("n2", agents, clock, 4, 8);
+        n1.report();
+        n2.report();
+        clock.advance(settings.lease().plus(settings.lostGrace()).plusSeconds(1));
+        n2.report();
+        loop.cycle();
+        assertEquals(NodeStatus.LOST, storage.read(v -> v.node("n1")).orElseThrow().status());
+        assertEquals(NodeStatus.READY, storage.read(v -> v.node("n2")).orElseThrow().status());
+        assertEquals(0, writesOf(loop::cycle), "a node already LOST is not declared lost again");
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(1, writesOf(n1::report));
+        assertEquals(NodeStatus.READY, storage.read(v -> v.node("n1")).orElseThrow().status());
+    }
+}

@@ -1,0 +1,277 @@
+package dev.glean.sim.swarm;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.glean.api.WireJson;
+import dev.glean.core.error.GleanException;
+import dev.glean.core.protocol.AgentReport;
+import dev.glean.core.protocol.DesiredState;
+import dev.glean.core.protocol.Protocol;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Simulated agents in one JVM speaking the real agent protocol to a real controller: N nodes, each on its own
+ * connections, each reporting once a second at its own offset within the second (so the load is spread evenly),
+ * each long-polling for its desired state like NodeAgent (optional), and a user that submits short jobs for the
+ * nodes to "run". Measures every report's latency from sending to the answer read, over a window after warm-up.
+ *
+ * <p>Run: {@code java -cp glean.jar dev.glean.sim.swarm.Swarm --controller http://127.0.0.1:7070 --nodes 1000}.
+ */
+public final class Swarm {
+    private static final Duration PERIOD = Duration.ofSeconds(1);
+    private static final Duration LONG_POLL = Duration.ofSeconds(20);
+    private static final Duration JOB_EVERY = Duration.ofSeconds(10);
+    private static final Duration LINGER = Duration.ofSeconds(10);
+
+    private final SwarmSettings settings;
+    private final InetSocketAddress address;
+    private final ObjectMapper json = WireJson.mapper();
+    private final PrintStream out;
+    private final LatencyHistogram window = new LatencyHistogram();
+    private final LatencyHistogram interval = new LatencyHistogram();
+    /** How late a report left against its slot: when the swarm itself falls behind, the load it offers drops. */
+    private final LatencyHistogram lag = new LatencyHistogram();
+    private final AtomicLong reports = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong windowErrors = new AtomicLong();
+    private final AtomicLong polls = new AtomicLong();
+    private final AtomicLong pollChanges = new AtomicLong();
+    private final AtomicLong pollErrors = new AtomicLong();
+    private final AtomicLong starts = new AtomicLong();
+    private final AtomicLong submitted = new AtomicLong();
+    private final List<AgentConnection> reportConnections = new ArrayList<>();
+    private volatile boolean measuring;
+    private volatile boolean running = true;
+
+    private final Duration linger;
+
+    Swarm(SwarmSettings settings, PrintStream out, Duration linger) {
+        this.settings = settings;
+        this.linger = linger;
+        URI u = settings.controller();
+        this.address = new InetSocketAddress(u.getHost(), u.getPort() < 0 ? 80 : u.getPort());
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        SwarmSettings s;
+        try {
+            s = SwarmSettings.parse(args);
+        } catch (GleanException e) {
+            System.err.println("swarm: " + e.getMessage());
+            System.err.println(SwarmSettings.USAGE);
+            System.exit(2);
+            return;
+        }
+        Swarm swarm = new Swarm(s, System.err, LINGER);
+        SwarmResult r = swarm.run();
+        if (s.histogram() != null) {
+            try (java.io.PrintWriter w = new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(s.histogram()))) {
+                swarm.window.writeTo(w);
+            }
+        }
+        System.out.println(r.line());
+        System.out.flush();
+        // Long-polls are parked in reads; the controller may hold them for 20 s more.
+        System.exit(0);
+    }
+
+    SwarmResult run() throws InterruptedException {
+        List<SimulatedNode> nodes = new ArrayList<>(settings.nodes());
+        for (int i = 0; i < settings.nodes(); i++) {
+            nodes.add(new SimulatedNode(String.format("%s-%05d", settings.prefix(), i), i, settings.seed()));
+        }
+        long start = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            SimulatedNode n = nodes.get(i);
+            // Nodes join at a steady rate, as a fleet of agents starting does (all at once overflows the accept queue
+            // of any server); once running, their slots fall evenly over the second.
+            long offset = (long) (i * 1e9 / settings.joinPerSecond());
+            AgentConnection c = new AgentConnection(address);
+            synchronized (reportConnections) {
+                reportConnections.add(c);
+            }
+            threads.add(Thread.ofVirtual().name("report-" + n.name()).start(() -> reportLoop(n, c, start + offset)));
+            if (settings.longPoll()) {
+                threads.add(Thread.ofVirtual().name("poll-" + n.name()).start(() -> pollLoop(n)));
+            }
+        }
+        if (settings.tasksPerRound() > 0) {
+            threads.add(Thread.ofVirtual().name("submit").start(this::submitLoop));
+        }
+        long warmupEnd = start + settings.warmup().toNanos();
+        long end = warmupEnd + settings.measure().toNanos();
+        long nextProgress = start + Duration.ofSeconds(10).toNanos();
+        long windowReports = 0;
+        while (System.nanoTime() < end) {
+            long now = System.nanoTime();
+            if (!measuring && now >= warmupEnd) {
+                windowReports = reports.get();
+                measuring = true;
+            }
+            if (now >= nextProgress) {
+                progress(now - start, nodes);
+                nextProgress += Duration.ofSeconds(10).toNanos();
+            }
+            Thread.sleep(50);
+        }
+        measuring = false;
+        long inWindow = reports.get() - windowReports;
+        // The load goes on a while after the window, so whoever measures the controller beside it is not cut short.
+        Thread.sleep(linger);
+        running = false;
+        long reconnects;
+        synchronized (reportConnections) {
+            reconnects = reportConnections.stream().mapToLong(AgentConnection::reconnects).sum();
+        }
+        int live = nodes.stream().mapToInt(SimulatedNode::liveContainers).sum();
+        return new SwarmResult(settings.nodes(), settings.longPoll(), settings.measure(), inWindow, window.count(), errors.get(), windowErrors.get(),
+                window.quantileMicros(0.50), window.quantileMicros(0.99), window.maxMicros(), lag.quantileMicros(0.99), reconnects,
+                polls.get(), pollChanges.get(), pollErrors.get(), submitted.get(), starts.get(), live);
+    }
+
+    private void progress(long elapsed, List<SimulatedNode> nodes) {
+        out.printf("swarm: %3d s  reports %d  errors %d  p50 %.1f ms  p99 %.1f ms  max %.1f ms  slot lag p99 %.1f ms  polls %d"
+                        + "  started %d%n",
+                elapsed / 1_000_000_000L, reports.get(), errors.get(), interval.quantileMicros(0.5) / 1000.0,
+                interval.quantileMicros(0.99) / 1000.0, interval.maxMicros() / 1000.0, lag.quantileMicros(0.99) / 1000.0, polls.get(),
+                starts.get());
+        interval.reset();
+    }
+
+    private void reportLoop(SimulatedNode node, AgentConnection c, long firstSlot) {
+        long slot = firstSlot;
+        while (running) {
+            long wait = slot - System.nanoTime();
+            if (wait > 0) {
+                try {
+                    Thread.sleep(Duration.ofNanos(wait));
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            long late = System.nanoTime() - slot;
+            reportOnce(node, c);
+            if (measuring) {
+                lag.recordNanos(Math.max(0, late));
+            }
+            slot += PERIOD.toNanos();
+            long now = System.nanoTime();
+            if (slot < now) {
+                // Behind by more than a period: skip the missed slots, as an agent's timer would.
+                slot += ((now - slot) / PERIOD.toNanos() + 1) * PERIOD.toNanos();
+            }
+        }
+        c.close();
+    }
+
+    private void reportOnce(SimulatedNode node, AgentConnection c) {
+        Instant now = Instant.now();
+        AgentReport r = node.report(now);
+        try {
+            byte[] body = json.writeValueAsBytes(r);
+            long t0 = System.nanoTime();
+            AgentConnection.Response resp = c.exchange("POST", Protocol.REPORT_PATH, body, 10_000);
+            long took = System.nanoTime() - t0;
+            reports.incrementAndGet();
+            interval.recordNanos(took);
+            if (measuring) {
+                window.recordNanos(took);
+            }
+            if (resp.status() != 200) {
+                fail("report of " + node.name() + " answered " + resp.status() + ": " + new String(resp.body(), StandardCharsets.UTF_8));
+                return;
+            }
+            DesiredState d = json.readValue(resp.body(), DesiredState.class);
+            starts.addAndGet(node.accept(d, Instant.now(), true));
+        } catch (IOException | RuntimeException e) {
+            fail("report of " + node.name() + ": " + e);
+        }
+    }
+
+    private void fail(String why) {
+        if (measuring) {
+            windowErrors.incrementAndGet();
+        }
+        if (errors.incrementAndGet() <= 5) {
+            out.println("swarm: " + why);
+        }
+    }
+
+    private void pollFailed(String why) {
+        if (pollErrors.incrementAndGet() <= 3) {
+            out.println("swarm: long-poll of " + why);
+        }
+    }
+
+    private void pollLoop(SimulatedNode node) {
+        AgentConnection c = new AgentConnection(address);
+        String base = Protocol.DESIRED_PATH + "?node=" + URLEncoder.encode(node.name(), StandardCharsets.UTF_8);
+        while (running) {
+            DesiredState d = node.desired();
+            try {
+                if (d == null) {
+                    Thread.sleep(200);
+                    continue;
+                }
+                AgentConnection.Response resp = c.exchange("GET", base + "&epoch=" + d.epoch() + "&version=" + d.version() + "&wait="
+                        + LONG_POLL.toMillis() + "ms", null, (int) LONG_POLL.plusSeconds(10).toMillis());
+                polls.incrementAndGet();
+                if (resp.status() != 200) {
+                    pollFailed(node.name() + " answered " + resp.status() + ": " + new String(resp.body(), StandardCharsets.UTF_8));
+                    Thread.sleep(PERIOD);
+                    continue;
+                }
+                DesiredState next = json.readValue(resp.body(), DesiredState.class);
+                if (next.epoch() != d.epoch() || next.version() > d.version()) {
+                    pollChanges.incrementAndGet();
+                    starts.addAndGet(node.accept(next, Instant.now(), false));
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                pollFailed(node.name() + ": " + e);
+                try {
+                    Thread.sleep(PERIOD);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+        c.close();
+    }
+
+    /** A user: every 10 s an array of short "sleep" tasks, so some nodes hold containers that start and end. */
+    private void submitLoop() {
+        AgentConnection c = new AgentConnection(address);
+        int round = 0;
+        while (running) {
+            try {
+                Thread.sleep(JOB_EVERY);
+                String body = "{\"name\":\"swarm-" + round++ + "\",\"command\":[\"sleep\",\"" + settings.taskSeconds()
+                        + "\"],\"cpu\":0.5,\"memory\":\"256M\",\"array\":\"0-" + (settings.tasksPerRound() - 1) + "\"}";
+                AgentConnection.Response r = c.exchange("POST", "/api/v1/jobs", body.getBytes(StandardCharsets.UTF_8), 30_000);
+                if (r.status() == 201) {
+                    submitted.addAndGet(settings.tasksPerRound());
+                } else {
+                    fail("submit answered " + r.status() + ": " + new String(r.body(), StandardCharsets.UTF_8));
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                fail("submit: " + e);
+            }
+        }
+        c.close();
+    }
+}
