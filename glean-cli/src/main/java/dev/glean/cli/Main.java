@@ -11,6 +11,7 @@ import dev.glean.cli.commands.JobCommand;
 import dev.glean.cli.commands.JobsCommand;
 import dev.glean.cli.commands.LogsCommand;
 import dev.glean.cli.commands.NodesCommand;
+import dev.glean.cli.commands.SimCommand;
 import dev.glean.cli.commands.SubmitCommand;
 import dev.glean.cli.commands.UpCommand;
 import dev.glean.core.error.ErrorCode;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Command;
         description = "Lends the idle capacity of servers to secondary work without the incumbents noticing.",
         subcommands = {UpCommand.class, ControllerCommand.class, AgentCommand.class, SubmitCommand.class, JobsCommand.class,
                 JobCommand.class, LogsCommand.class, CancelCommand.class, NodesCommand.class, EventsCommand.class, DemoCommand.class,
-                DoctorCommand.class, DemoIncumbentCommand.class, CommandLine.HelpCommand.class})
+                SimCommand.class, DoctorCommand.class, DemoIncumbentCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
