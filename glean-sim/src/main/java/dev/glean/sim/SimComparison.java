@@ -70,6 +70,28 @@ public record SimComparison(List<SimReport> reports) {
         rows.add(row("CPU forecast violations (node-steps)", r -> r.cpuForecastViolations() + " of " + r.nodeStepsLending()));
         rows.add(row("tasks started / completed", r -> r.tasksStarted() + " / " + r.tasksCompleted()));
         rows.add(row("wall time, s", r -> f1(r.wallSeconds())));
+        printAligned(out, rows);
+        java.util.TreeSet<String> kinds = new java.util.TreeSet<>();
+        reports.forEach(r -> kinds.addAll(r.byKind().keySet()));
+        if (kinds.size() > 1) {
+            out.println("by kind of incumbent: harvested % of its idle core-hours / wasted core-hours / evictions");
+            List<String[]> k = new ArrayList<>();
+            for (String kind : kinds) {
+                k.add(row("  " + kind + " (" + reports.get(0).byKind().get(kind).nodes() + " nodes)", r -> {
+                    SimReport.Kind x = r.byKind().get(kind);
+                    double idle = Math.max(1e-9, x.idleCoreHours());
+                    return f1(100 * x.harvestedCoreHours() / idle) + " % / " + f0(x.wastedCoreHours()) + " / " + x.evictions();
+                }));
+            }
+            printAligned(out, k);
+        }
+        for (SimReport r : reports) {
+            out.println(r.summary());
+        }
+        out.flush();
+    }
+
+    private void printAligned(PrintWriter out, List<String[]> rows) {
         int[] w = new int[reports.size() + 1];
         for (String[] r : rows) {
             for (int i = 0; i < r.length; i++) {
@@ -83,10 +105,6 @@ public record SimComparison(List<SimReport> reports) {
             }
             out.println(sb.toString().stripTrailing());
         }
-        for (SimReport r : reports) {
-            out.println(r.summary());
-        }
-        out.flush();
     }
 
     private String[] row(String name, Function<SimReport, String> cell) {

@@ -1,6 +1,7 @@
 package dev.glean.sim;
 
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * What one simulated run measured. Core-hours: {@code idle} is what the incumbents left unused (capacity minus
@@ -11,7 +12,8 @@ import java.util.Locale;
  * <p>{@code memoryShortfalls}: node-steps where the incumbents' memory plus the memory lent to secondaries (their
  * limits) exceeded the node, before the guard acted: the incumbents would have been short. Must be 0.
  * {@code cpuForecastViolations}: node-steps, among the {@code nodeStepsLending} with secondaries running, where
- * the incumbents used more CPU than the forecast charged them with at the previous step.
+ * the incumbents used more CPU than the forecast charged them with at the previous step. {@code byKind}: the
+ * core-hours and evictions per kind of incumbent.
  */
 public record SimReport(
         String variant,
@@ -30,7 +32,20 @@ public record SimReport(
         long tasksStarted,
         long tasksCompleted,
         long tasksRunningAtEnd,
-        double wallSeconds) {
+        double wallSeconds,
+        Map<String, Kind> byKind) {
+
+    public SimReport {
+        byKind = Map.copyOf(byKind);
+    }
+
+    /** The same figures for the nodes of one kind of incumbent (web, batch, idle, spiky; "trace" for a CSV). */
+    public record Kind(int nodes, double idleCoreHours, double harvestedCoreHours, double wastedCoreHours, long evictions) {
+        public Kind plus(Kind o) {
+            return new Kind(nodes + o.nodes, idleCoreHours + o.idleCoreHours, harvestedCoreHours + o.harvestedCoreHours,
+                    wastedCoreHours + o.wastedCoreHours, evictions + o.evictions);
+        }
+    }
 
     public double harvestedPercent() {
         return percent(harvestedCoreHours);

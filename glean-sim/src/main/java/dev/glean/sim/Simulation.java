@@ -99,6 +99,10 @@ public final class Simulation {
         CapacityEstimate estimate;
         long allocCpu;
         long allocMem;
+        double idleMillis;
+        double harvestedMillis;
+        double wastedMillis;
+        long evictions;
         double busySeconds;
         double idleSeconds;
         double secondarySeconds;
@@ -194,6 +198,8 @@ public final class Simulation {
                             if (r != null) {
                                 n.stop(r);
                                 wasted += r.done;
+                                n.wastedMillis += r.done;
+                                n.evictions++;
                                 evictions++;
                                 n.evictedAt.add((long) step);
                                 PendingTask p = pending(r.task, now);
@@ -209,6 +215,8 @@ public final class Simulation {
                 idle += idleCpu * (double) dt;
                 harvested += got * (double) dt;
                 idleUnused += (idleCpu - got) * (double) dt;
+                n.idleMillis += idleCpu * (double) dt;
+                n.harvestedMillis += got * (double) dt;
                 if (got > 0) {
                     double perRequested = got / (double) n.allocCpu;
                     for (int i = n.running.size() - 1; i >= 0; i--) {
@@ -255,9 +263,14 @@ public final class Simulation {
             }
         }
         long runningAtEnd = nodes.stream().mapToLong(n -> n.running.size()).sum();
+        Map<String, SimReport.Kind> byKind = new java.util.TreeMap<>();
+        for (Node n : nodes) {
+            byKind.merge(n.trace.kind(), new SimReport.Kind(1, n.idleMillis / 3.6e6, n.harvestedMillis / 3.6e6, n.wastedMillis / 3.6e6,
+                    n.evictions), SimReport.Kind::plus);
+        }
         return new SimReport(settings.variant(), nodes.size(), settings.days(), settings.seed(), dt, idle / 3.6e6, harvested / 3.6e6,
                 wasted / 3.6e6, idleUnused / 3.6e6, evictions, shortfalls, violations, lending, started, completed, runningAtEnd,
-                (System.nanoTime() - wallStart) / 1e9);
+                (System.nanoTime() - wallStart) / 1e9, byKind);
     }
 
     private CapacityEstimate estimate(Node n, Instant now, long incCpu, long incMem, long got) {

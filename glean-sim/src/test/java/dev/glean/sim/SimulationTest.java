@@ -26,6 +26,10 @@ class SimulationTest {
         assertTrue(r.harvestedCoreHours() <= r.idleCoreHours() + 1e-9, "secondaries never get more than is idle");
         assertTrue(r.wastedCoreHours() <= r.harvestedCoreHours(), "waste is part of the harvest");
         assertTrue(r.tasksCompleted() > 0 && r.tasksStarted() >= r.tasksCompleted() + r.tasksRunningAtEnd(), r.toString());
+        SimReport.Kind all = r.byKind().values().stream().reduce(new SimReport.Kind(0, 0, 0, 0, 0), SimReport.Kind::plus);
+        assertEquals(50, all.nodes());
+        assertEquals(r.idleCoreHours(), all.idleCoreHours(), 1e-6 * r.idleCoreHours(), "the kinds add up to the cluster");
+        assertEquals(r.evictions(), all.evictions());
     }
 
     @Test
@@ -87,6 +91,6 @@ class SimulationTest {
     private static SimReport withoutWall(SimReport r) {
         return new SimReport(r.variant(), r.nodes(), r.days(), r.seed(), r.stepSeconds(), r.idleCoreHours(), r.harvestedCoreHours(),
                 r.wastedCoreHours(), r.idleUnusedCoreHours(), r.evictions(), r.memoryShortfalls(), r.cpuForecastViolations(),
-                r.nodeStepsLending(), r.tasksStarted(), r.tasksCompleted(), r.tasksRunningAtEnd(), 0);
+                r.nodeStepsLending(), r.tasksStarted(), r.tasksCompleted(), r.tasksRunningAtEnd(), 0, r.byKind());
     }
 }
