@@ -74,6 +74,16 @@ public record SimSettings(
                 scheduler);
     }
 
+    public SimSettings withStep(int seconds) {
+        return new SimSettings(nodes, days, seed, seconds, start, riskAware, estimator, guard, backlog, maxPlacementsPerCycle, capacity,
+                scheduler);
+    }
+
+    public SimSettings withNodes(int n) {
+        return new SimSettings(n, days, seed, stepSeconds, start, riskAware, estimator, guard, backlog, maxPlacementsPerCycle, capacity,
+                scheduler);
+    }
+
     public SimSettings withBacklog(int b) {
         return new SimSettings(nodes, days, seed, stepSeconds, start, riskAware, estimator, guard, b, maxPlacementsPerCycle, capacity,
                 scheduler);

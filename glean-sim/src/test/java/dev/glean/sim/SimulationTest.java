@@ -53,20 +53,24 @@ class SimulationTest {
         }
     }
 
-    @Test
-    void anIncumbentThatGrowsEvictsAndTheWorkIsWasted() {
-        // One node, quiet for two hours, then its incumbents take 60 % more memory over ten minutes (6 % a step:
-        // less than the 10 % reserve, so the guard can evict in time) and keep it.
+    /** One 16-CPU, 64 GiB node for four hours, incumbents at 10 % CPU and {@code memory} by step. */
+    private static SimReport oneNode(java.util.function.IntToDoubleFunction memory) {
         int steps = 240;
         float[] cpu = new float[steps];
         float[] mem = new float[steps];
         Arrays.fill(cpu, 0.1f);
         for (int s = 0; s < steps; s++) {
-            mem[s] = 0.1f + 0.6f * Math.max(0, Math.min(1, (s - 120) / 10f));
+            mem[s] = (float) memory.applyAsDouble(s);
         }
-        NodeTrace t = new NodeTrace("grower", "test", 16, 64L << 30, cpu, mem);
-        SimSettings s = SimSettings.defaults(1, steps * 60 / 86_400.0, 1).withBacklog(20);
-        SimReport r = new Simulation(s, List.of(t)).run();
+        NodeTrace t = new NodeTrace("node", "test", 16, 64L << 30, cpu, mem);
+        return new Simulation(SimSettings.defaults(1, steps * 60 / 86_400.0, 1).withBacklog(20), List.of(t)).run();
+    }
+
+    @Test
+    void anIncumbentThatGrowsEvictsAndTheWorkIsWasted() {
+        // Quiet for two hours, then the incumbents take 60 % more memory over ten minutes (6 % a step: less than the
+        // 10 % reserve, so the guard can evict in time) and keep it.
+        SimReport r = oneNode(s -> 0.1 + 0.6 * Math.max(0, Math.min(1, (s - 120) / 10.0)));
         assertTrue(r.evictions() > 0, "the guard evicted: " + r);
         assertTrue(r.wastedCoreHours() > 0, "evicted work is wasted: " + r);
         assertEquals(0, r.memoryShortfalls(), r.toString());
@@ -75,15 +79,7 @@ class SimulationTest {
     @Test
     void aJumpFasterThanTheReserveIsAShortfall() {
         // The same node, but the incumbents take 60 % more memory within one step: the lent memory was theirs.
-        int steps = 240;
-        float[] cpu = new float[steps];
-        float[] mem = new float[steps];
-        Arrays.fill(cpu, 0.1f);
-        for (int s = 0; s < steps; s++) {
-            mem[s] = s < 120 ? 0.1f : 0.7f;
-        }
-        NodeTrace t = new NodeTrace("jumper", "test", 16, 64L << 30, cpu, mem);
-        SimReport r = new Simulation(SimSettings.defaults(1, steps * 60 / 86_400.0, 1).withBacklog(20), List.of(t)).run();
+        SimReport r = oneNode(s -> s < 120 ? 0.1 : 0.7);
         assertTrue(r.memoryShortfalls() > 0, r.toString());
         assertTrue(r.evictions() > 0, r.toString());
     }

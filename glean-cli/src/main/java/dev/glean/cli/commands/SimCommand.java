@@ -56,9 +56,7 @@ public final class SimCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Output.check(output);
-        SimSettings base = SimSettings.defaults(nodes == null ? 1000 : nodes, days, seed);
-        base = new SimSettings(base.nodes(), base.days(), base.seed(), step, base.start(), base.riskAware(), base.estimator(), base.guard(),
-                base.backlog(), base.maxPlacementsPerCycle(), base.capacity(), base.scheduler());
+        SimSettings base = SimSettings.defaults(nodes == null ? 1000 : nodes, days, seed).withStep(step);
         List<NodeTrace> traces;
         if (trace != null) {
             traces = TraceCsv.read(trace, step);
@@ -68,8 +66,7 @@ public final class SimCommand implements Callable<Integer> {
                 }
                 traces = traces.subList(0, nodes);
             }
-            base = new SimSettings(traces.size(), base.days(), base.seed(), step, base.start(), true, EstimatorKind.FORECAST, base.guard(),
-                    base.backlog(), base.maxPlacementsPerCycle(), base.capacity(), base.scheduler());
+            base = base.withNodes(traces.size());
         } else {
             traces = SyntheticTraces.generate(base.nodes(), base.steps(), step, seed);
         }

@@ -48,6 +48,10 @@ public record CapacitySettings(
                 ForecastSettings.DEFAULTS.withHalfLife(window));
     }
 
+    public CapacitySettings withCpuOvercommit(double factor) {
+        return new CapacitySettings(factor, cpuHeadroom, memoryReserveFraction, memoryReserveMin, staleAfter, forecast);
+    }
+
     /** The forecast's half-life (config key {@code window}). */
     public Duration window() {
         return forecast.halfLife();

@@ -6,8 +6,12 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Scratch runner while tuning (not a test): NODES DAYS [OVERCOMMIT:CPU_PERCENTILE ...]; each with and without risk. */
-public final class SimTry {
+/**
+ * The sweep behind the tuned defaults (docs/PERFORMANCE.md), not a test: {@code NODES DAYS [OVERCOMMIT:CPU_PERCENTILE ...]}
+ * runs each pair of settings with and without risk-aware placement on the synthetic mix (seed 1), side by side;
+ * with no pairs, the default and its ablations.
+ */
+public final class SimSweep {
     public static void main(String[] a) {
         int nodes = Integer.parseInt(a[0]);
         double days = Double.parseDouble(a[1]);
