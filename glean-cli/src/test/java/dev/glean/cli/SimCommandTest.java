@@ -55,6 +55,11 @@ class SimCommandTest {
         double idle = one.path("idleCoreHours").asDouble();
         assertEquals(idle, one.path("harvestedCoreHours").asDouble() + one.path("idleUnusedCoreHours").asDouble(), 1e-6 * idle);
         assertEquals(100 * one.path("harvestedCoreHours").asDouble() / idle, one.path("harvestedPercent").asDouble(), 1e-9);
+        double kindsIdle = 0;
+        for (JsonNode k : one.path("byKind")) {
+            kindsIdle += k.path("idleCoreHours").asDouble();
+        }
+        assertEquals(idle, kindsIdle, 1e-6 * idle, "the kinds add up to the cluster");
     }
 
     @Test

@@ -113,6 +113,10 @@ public final class SimCommand implements Callable<Integer> {
             n.put("tasksCompleted", r.tasksCompleted());
             n.put("tasksRunningAtEnd", r.tasksRunningAtEnd());
             n.put("wallSeconds", r.wallSeconds());
+            ObjectNode kinds = n.putObject("byKind");
+            r.byKind().forEach((kind, k) -> kinds.putObject(kind).put("nodes", k.nodes()).put("idleCoreHours", k.idleCoreHours())
+                    .put("harvestedCoreHours", k.harvestedCoreHours()).put("wastedCoreHours", k.wastedCoreHours())
+                    .put("evictions", k.evictions()));
         }
         return root;
     }
