@@ -13,6 +13,7 @@ import dev.glean.cli.commands.JobsCommand;
 import dev.glean.cli.commands.LogsCommand;
 import dev.glean.cli.commands.NodeCommand;
 import dev.glean.cli.commands.NodesCommand;
+import dev.glean.cli.commands.SimCommand;
 import dev.glean.cli.commands.SubmitCommand;
 import dev.glean.cli.commands.UpCommand;
 import dev.glean.core.error.ErrorCode;
@@ -26,8 +27,9 @@ import picocli.CommandLine.Command;
         description = "Lends the idle capacity of servers to secondary work without the incumbents noticing.",
         subcommands = {UpCommand.class, ControllerCommand.class, AgentCommand.class, SubmitCommand.class, JobsCommand.class,
                 JobCommand.class, LogsCommand.class, CancelCommand.class, JobActionCommands.Hold.class,
-                JobActionCommands.Release.class, JobActionCommands.Requeue.class, NodesCommand.class, NodeCommand.class, EventsCommand.class, DemoCommand.class,
-                DoctorCommand.class, DemoIncumbentCommand.class, CommandLine.HelpCommand.class})
+                JobActionCommands.Release.class, JobActionCommands.Requeue.class, NodesCommand.class, NodeCommand.class,
+                EventsCommand.class, DemoCommand.class, SimCommand.class, DoctorCommand.class, DemoIncumbentCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -36,7 +36,7 @@ class ConfigFileTest {
         assertEquals(7070, s.port());
         assertEquals(Duration.ofSeconds(15), s.lease());
         assertEquals(Duration.ofSeconds(10), s.lostGrace());
-        assertEquals(1.0, s.capacity().cpuOvercommit());
+        assertEquals(1.5, s.capacity().cpuOvercommit());
         assertEquals(new Millicores(100), s.capacity().cpuHeadroom());
         assertEquals(0.10, s.capacity().memoryReserveFraction());
         assertEquals(Bytes.ofMiB(256), s.capacity().memoryReserveMin());

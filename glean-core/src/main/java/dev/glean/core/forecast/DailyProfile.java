@@ -27,6 +27,7 @@ public final class DailyProfile {
     private double activeSeconds;
     private long activeDay = Long.MIN_VALUE;
     private int activeSlot = -1;
+    private double peak = Double.NaN;
 
     public DailyProfile(ForecastSettings settings, double percentile) {
         this.settings = settings;
@@ -75,6 +76,14 @@ public final class DailyProfile {
         }
     }
 
+    /**
+     * The highest slot forecast of the whole day (mean + sigmas x standard deviation), as a share of capacity; NaN
+     * before any slot has a past day. Kept up to date at each fold, so reading it costs nothing.
+     */
+    public double peak() {
+        return peak;
+    }
+
     private void fold() {
         if (activeSlot >= 0 && activeSeconds >= MIN_FOLD_SECONDS) {
             double q = active.quantile(percentile);
@@ -90,6 +99,14 @@ public final class DailyProfile {
                 variance[activeSlot] = (1 - alpha) * (variance[activeSlot] + alpha * diff * diff);
             }
             days[activeSlot] = n == Integer.MAX_VALUE ? n : n + 1;
+            double p = Double.NaN;
+            for (int i = 0; i < days.length; i++) {
+                if (days[i] > 0) {
+                    double v = Math.min(1, mean[i] + settings.profileSigmas() * Math.sqrt(variance[i]));
+                    p = Double.isNaN(p) ? v : Math.max(p, v);
+                }
+            }
+            peak = p;
         }
         active.clear();
         activeSeconds = 0;

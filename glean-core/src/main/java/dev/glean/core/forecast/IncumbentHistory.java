@@ -90,10 +90,12 @@ public final class IncumbentHistory {
         long memCap = capacity.memory().value();
         UseForecast c = UseForecast.of(Math.min(cpuCap, latest.incumbentCpu().value()), units(cpu.mean(), cpuCap),
                 units(cpu.quantile(settings.cpuPercentile()), cpuCap),
-                dayKnown ? daily(cpuDaily.forecast(at, settings.horizon()), cpuCap) : OptionalLong.empty());
+                dayKnown ? daily(cpuDaily.forecast(at, settings.horizon()), cpuCap) : OptionalLong.empty(),
+                dayKnown ? daily(cpuDaily.peak(), cpuCap) : OptionalLong.empty());
         UseForecast m = UseForecast.of(Math.min(memCap, latest.incumbentMemory().value()), units(memory.mean(), memCap),
                 units(memory.quantile(settings.memoryPercentile()), memCap),
-                dayKnown ? daily(memoryDaily.forecast(at, settings.horizon()), memCap) : OptionalLong.empty());
+                dayKnown ? daily(memoryDaily.forecast(at, settings.horizon()), memCap) : OptionalLong.empty(),
+                dayKnown ? daily(memoryDaily.peak(), memCap) : OptionalLong.empty());
         return new IncumbentForecast(at, capacity, c, m, Math.min(1, span / DAY_SECONDS));
     }
 

@@ -107,6 +107,7 @@ public final class CapacityEstimator {
 
     private static String percent(double f) {
         double p = f * 100;
-        return (p == Math.rint(p) ? String.format(Locale.ROOT, "%.0f", p) : String.format(Locale.ROOT, "%.1f", p)) + "%";
+        // Called for every node at every cycle: String.format only where a decimal is needed.
+        return (p == Math.rint(p) ? Long.toString((long) p) : String.format(Locale.ROOT, "%.1f", p)) + "%";
     }
 }

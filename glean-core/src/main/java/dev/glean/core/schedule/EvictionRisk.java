@@ -8,8 +8,10 @@ import java.time.Instant;
  * signs, combined as {@code 1 - product(1 - each)}:
  * <ul>
  * <li>unknown: half of the share of a day the forecast has not yet seen (a new node could have a nightly peak);
- * <li>bursty: how far the incumbents' forecast peak stands above their mean (memory four times as much as CPU per
- * share of capacity, as only memory forces evictions), capped at 1;
+ * <li>bursty: how far the incumbents' forecast peak stands above their mean, plus how far their memory's daily peak
+ * (the daily profile's highest slot) stands above the forecast: a node that is quiet now but loads its memory every
+ * night evicts what is still running then (memory four times as much as CPU per share of capacity, as only memory
+ * forces evictions), capped at 1;
  * <li>evicted: {@code 1 - 2^-n} for n evictions there recently (the guard's record, when the caller has one);
  * <li>closing: the lending hours end soon (in 12 h or less, linearly).
  * </ul>
@@ -25,7 +27,8 @@ public final class EvictionRisk {
             return 1;
         }
         double unknown = 0.5 * (1 - Math.max(0, Math.min(1, e.confidence())));
-        double bursty = Math.min(1, 4 * e.memory().spread(e.capacity().memory().value()) + e.cpu().spread(e.capacity().cpu().value()));
+        long mem = e.capacity().memory().value();
+        double bursty = Math.min(1, 4 * (e.memory().spread(mem) + e.memory().ahead(mem)) + e.cpu().spread(e.capacity().cpu().value()));
         double evicted = 1 - Math.pow(0.5, Math.max(0, recentEvictions));
         double closing = 0;
         if (e.lendsUntil() != null) {

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 class CapacityEstimatorTest {
     private static final Instant T = Instant.parse("2026-11-27T10:00:00Z");
     private static final Bytes GIB16 = new Bytes(16L << 30);
-    private final CapacityEstimator est = new CapacityEstimator(CapacitySettings.DEFAULTS);
+    // The room arithmetic here counts lendable CPU once: no over-commit.
+    private final CapacityEstimator est = new CapacityEstimator(CapacitySettings.DEFAULTS.withCpuOvercommit(1.0));
 
     /** Readings every {@code step} seconds for {@code n} steps ending at {@code end}: (cpu millicores, memory MiB) by step. */
     private static List<NodeSample> series(Instant end, int n, int step, IntFunction<long[]> use) {

@@ -27,7 +27,7 @@ import java.util.Random;
  * JIT warm-up. Latency is per decision (one queued task), timed around {@link Scheduler.Round#step}.
  */
 public final class SchedulerBenchmark {
-    private static final Instant T = Instant.parse("2026-11-27T10:00:00Z");
+    public static final Instant T = Instant.parse("2026-11-27T10:00:00Z");
 
     public static void main(String[] args) {
         int nodeCount = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
@@ -150,7 +150,8 @@ public final class SchedulerBenchmark {
         return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
     }
 
-    private static Map<String, Double> weights() {
+    /** 20 tenants weighted 1, 2 or 3 (also used by glean-sim's JMH benchmark). */
+    public static Map<String, Double> weights() {
         Map<String, Double> w = new HashMap<>();
         for (int i = 0; i < 20; i++) {
             w.put("tenant" + i, 1.0 + i % 3);
@@ -159,7 +160,7 @@ public final class SchedulerBenchmark {
     }
 
     /** Mixed machines with their own incumbents (a forecast each), zones, a few GPU nodes, and risk from the forecast. */
-    private static List<NodeView> nodes(Random rnd, CapacityEstimator est, int n) {
+    public static List<NodeView> nodes(Random rnd, CapacityEstimator est, int n) {
         int[] cpus = {8, 16, 32, 64};
         int[] gib = {32, 64, 128, 256, 512};
         List<NodeView> out = new ArrayList<>(n);
@@ -180,7 +181,7 @@ public final class SchedulerBenchmark {
     }
 
     /** Shapes from a short menu, as users ask; a fifth pinned to a zone, a few to GPU nodes; mixed priorities and runtimes. */
-    private static List<PendingTask> queue(Random rnd, int n) {
+    public static List<PendingTask> queue(Random rnd, int n) {
         long[] cpu = {250, 500, 1000, 2000, 4000};
         long[] mib = {256, 512, 1024, 2048, 4096, 8192, 16384};
         List<PendingTask> out = new ArrayList<>(n);

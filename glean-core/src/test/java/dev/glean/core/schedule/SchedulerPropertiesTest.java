@@ -119,7 +119,8 @@ class SchedulerPropertiesTest {
     void fairSharesConvergeForCompetingTenants(@ForAll long seed, @ForAll @IntRange(min = 2, max = 4) int tenants,
             @ForAll @IntRange(min = 1, max = 8) int nodeCount, @ForAll boolean binPack) {
         Random rnd = new Random(seed);
-        CapacityEstimator est = new CapacityEstimator(CapacitySettings.DEFAULTS);
+        // The room arithmetic here counts lendable CPU once: no over-commit.
+        CapacityEstimator est = new CapacityEstimator(CapacitySettings.DEFAULTS.withCpuOvercommit(1.0));
         Map<String, Double> weights = new HashMap<>();
         Map<String, Resources> shape = new HashMap<>();
         for (int i = 0; i < tenants; i++) {
@@ -298,7 +299,8 @@ class SchedulerPropertiesTest {
     void aLowPriorityTaskIsNotStarvedOnceCapacityFrees(@ForAll long seed, @ForAll @IntRange(min = 1, max = 5) int nodeCount,
             @ForAll boolean preemption, @ForAll boolean binPack) {
         Random rnd = new Random(seed);
-        CapacityEstimator est = new CapacityEstimator(CapacitySettings.DEFAULTS);
+        // The room arithmetic here counts lendable CPU once: no over-commit.
+        CapacityEstimator est = new CapacityEstimator(CapacitySettings.DEFAULTS.withCpuOvercommit(1.0));
         int reserveAfterRounds = 1 + rnd.nextInt(5);
         int maxRuntime = 1 + rnd.nextInt(6);
         SchedulerSettings ss = SchedulerSettings.DEFAULTS.withPreemption(preemption).withReservations(Duration.ofMinutes(reserveAfterRounds), 2)

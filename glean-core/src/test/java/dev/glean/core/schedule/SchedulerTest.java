@@ -17,7 +17,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SchedulerTest {
-    private final CapacityEstimator est = new CapacityEstimator(CapacitySettings.DEFAULTS);
+    // The room arithmetic here counts lendable CPU once: no over-commit.
+    private final CapacityEstimator est = new CapacityEstimator(CapacitySettings.DEFAULTS.withCpuOvercommit(1.0));
     private final Scheduler spread = new Scheduler(est);
     private final Scheduler pack = new Scheduler(est, SchedulerSettings.DEFAULTS.withPlacing(SchedulerSettings.Placing.BIN_PACK));
 

@@ -31,7 +31,8 @@ class SwarmTest {
                     "--measure", "3", "--tasks-per-round", "5", "--task-seconds", "1"});
             SwarmResult r = new Swarm(s, new PrintStream(new ByteArrayOutputStream()), Duration.ZERO).run();
             assertEquals(0, r.errors(), r.line());
-            assertTrue(r.reportsPerSecond() > 15 && r.reportsPerSecond() < 25, r.line());
+            // About one report per node per second; the window's edges and a loaded machine blur it either way.
+            assertTrue(r.reportsPerSecond() >= 10 && r.reportsPerSecond() <= 40, r.line());
             assertTrue(r.p99Micros() > 0 && r.p50Micros() <= r.p99Micros(), r.line());
             AgentConnection api = new AgentConnection(new java.net.InetSocketAddress("127.0.0.1", c.port()));
             String nodes = new String(api.exchange("GET", "/api/v1/nodes", null, 5000).body(), java.nio.charset.StandardCharsets.UTF_8);
