@@ -31,9 +31,8 @@ public final class NodeCommand implements Runnable {
         return name;
     }
 
-    @Command(name = "drain", description = "Stop placing work on the node and stop its running tasks; they go back to the queue"
-            + " (no retry spent) once the node reports them ended. The node stays cordoned until 'glean node uncordon'.")
-    static final class Drain implements Callable<Integer> {
+    /** One POST to /api/v1/nodes/{name}/ACTION and one line of output. */
+    abstract static class NodeAction implements Callable<Integer> {
         @Mixin
         ClientOptions client;
 
@@ -43,31 +42,42 @@ public final class NodeCommand implements Runnable {
         @Parameters(paramLabel = "NAME")
         String name;
 
+        abstract String action();
+
+        abstract String line(JsonNode answer);
+
         @Override
         public Integer call() {
-            JsonNode r = client.client().post("/api/v1/nodes/" + check(name) + "/drain", WireJson.mapper().createObjectNode());
-            int n = r.path("stopping").size();
-            spec.commandLine().getOut().println("node " + r.path("name").asText() + " cordoned; " + n + " task(s) stopping");
+            JsonNode r = client.client().post("/api/v1/nodes/" + check(name) + "/" + action(), WireJson.mapper().createObjectNode());
+            spec.commandLine().getOut().println(line(r));
             return 0;
         }
     }
 
-    @Command(name = "uncordon", description = "Let the node take new work again.")
-    static final class Uncordon implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Parameters(paramLabel = "NAME")
-        String name;
+    @Command(name = "drain", description = "Stop placing work on the node and stop its running tasks; they go back to the queue"
+            + " (no retry spent) once the node reports them ended. The node stays cordoned until 'glean node uncordon'.")
+    static final class Drain extends NodeAction {
+        @Override
+        String action() {
+            return "drain";
+        }
 
         @Override
-        public Integer call() {
-            JsonNode r = client.client().post("/api/v1/nodes/" + check(name) + "/uncordon", WireJson.mapper().createObjectNode());
-            spec.commandLine().getOut().println("node " + r.path("name").asText() + " uncordoned");
-            return 0;
+        String line(JsonNode r) {
+            return "node " + r.path("name").asText() + " cordoned; " + r.path("stopping").size() + " task(s) stopping";
+        }
+    }
+
+    @Command(name = "uncordon", description = "Let the node take new work again.")
+    static final class Uncordon extends NodeAction {
+        @Override
+        String action() {
+            return "uncordon";
+        }
+
+        @Override
+        String line(JsonNode r) {
+            return "node " + r.path("name").asText() + " uncordoned";
         }
     }
 }
