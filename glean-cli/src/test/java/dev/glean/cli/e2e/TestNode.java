@@ -8,11 +8,18 @@ import dev.glean.agent.ControllerLink;
 import dev.glean.agent.NodeAgent;
 import dev.glean.agent.cgroup.CgroupCleaner;
 import dev.glean.agent.cgroup.CgroupHost;
+import dev.glean.agent.guard.CgroupControls;
+import dev.glean.agent.guard.GuardSampler;
+import dev.glean.agent.guard.NodeGuard;
+import dev.glean.agent.guard.RuntimeSecondaries;
 import dev.glean.agent.metrics.HostSampler;
 import dev.glean.agent.runtime.RuncRuntime;
 import dev.glean.controller.Controller;
 import dev.glean.controller.ControllerSettings;
 import dev.glean.controller.store.SqliteStorage;
+import dev.glean.core.guard.GuardMode;
+import dev.glean.core.guard.GuardPolicy;
+import dev.glean.core.guard.GuardSettings;
 import dev.glean.core.runtime.ContainerInfo;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -41,6 +48,8 @@ final class TestNode implements AutoCloseable {
     final RuncRuntime.Settings runtimeSettings;
     Controller controller;
     NodeAgent agent;
+    NodeGuard guard;
+    private GuardSampler guardReadings;
     private final PrintStream log = new PrintStream(java.io.OutputStream.nullOutputStream());
 
     private TestNode(Path base, CgroupHost cgroups, int port) {
@@ -90,7 +99,7 @@ final class TestNode implements AutoCloseable {
 
     void startAgent() {
         AgentSettings s = new AgentSettings("e2e", List.of(URI.create(server())), base.resolve("agent"), java.util.Map.of(),
-                dev.glean.core.guard.GuardMode.BALANCED, Duration.ofMillis(500), Duration.ofMillis(50), 256, 1024, Duration.ofSeconds(2));
+                GuardMode.BALANCED, Duration.ofMillis(500), Duration.ofMillis(50), 256, 1024, Duration.ofSeconds(2));
         RuncRuntime rt = RuncRuntime.create(runtimeSettings);
         HostSampler sampler = HostSampler.create(Path.of("/proc"), cgroups, Clock.systemUTC());
         agent = new NodeAgent(s, rt, ids -> withoutBusyIncumbents(sampler.sample(ids)), new ControllerLink(s.controllers()),
@@ -108,8 +117,35 @@ final class TestNode implements AutoCloseable {
                 s.secondaryCpuSeconds(), s.cpuPressure(), s.memoryPressure(), s.ioPressure(), s.containers());
     }
 
+    /**
+     * Starts the node guard beside the running agent as {@code glean agent} does (balanced, the controller's default
+     * reserve), reading the real host; every event it takes goes to {@code listener}.
+     */
+    void startGuard(NodeGuard.Listener listener) {
+        RuncRuntime rt = RuncRuntime.create(runtimeSettings);
+        guardReadings = GuardSampler.forHost(cgroups, new RuntimeSecondaries(rt, Clock.systemUTC(), Duration.ofSeconds(1)),
+                Clock.systemUTC());
+        guard = new NodeGuard(new GuardPolicy(GuardSettings.forMode(GuardMode.BALANCED,
+                ControllerSettings.defaults().capacity())), guardReadings::read,
+                new CgroupControls(cgroups, Duration.ofMillis(100)), agent::evict, listener, Clock.systemUTC()).start();
+    }
+
+    /** Puts glean's parent in the kernel's idle class (as the agent does) or takes it out (v1 cpu.idle, where it exists). */
+    void parentCpuIdle(boolean idle) throws IOException {
+        Path f = cgroups.mode() == CgroupHost.Mode.V1 ? cgroups.v1Parent("cpu").resolve("cpu.idle")
+                : cgroups.root().resolve(cgroups.parent()).resolve("cpu.idle");
+        if (Files.exists(f)) {
+            Files.writeString(f, idle ? "1" : "0");
+        }
+    }
+
     /** Stops the agent process's work; its containers keep running, as they do when a real agent dies. */
     void stopAgent() {
+        if (guard != null) {
+            guard.close();
+            guardReadings.close();
+            guard = null;
+        }
         agent.close();
         agent = null;
     }
