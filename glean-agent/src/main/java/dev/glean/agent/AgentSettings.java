@@ -1,6 +1,7 @@
 package dev.glean.agent;
 
 import dev.glean.core.guard.GuardMode;
+import dev.glean.core.resources.Bytes;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,7 +10,9 @@ import java.util.Map;
 
 /**
  * What the agent is told at start. {@code pidsPerJob}/{@code pidsTotal}: fork-bomb backstops per container
- * and for all secondaries. {@code stopGrace}: TERM-to-KILL wait when stopping a container.
+ * and for all secondaries. {@code stopGrace}: TERM-to-KILL wait when stopping a container. {@code diskPerJob}: the
+ * size of each container's own filesystem for /work and /tmp; {@code logPerJob}: the most of its log kept on the node
+ * (zero: no limit, for either).
  */
 public record AgentSettings(
         String node,
@@ -21,7 +24,9 @@ public record AgentSettings(
         Duration watchInterval,
         long pidsPerJob,
         long pidsTotal,
-        Duration stopGrace) {
+        Duration stopGrace,
+        Bytes diskPerJob,
+        Bytes logPerJob) {
 
     public AgentSettings {
         controllers = List.copyOf(controllers);
@@ -30,6 +35,6 @@ public record AgentSettings(
 
     public static AgentSettings defaults(String node, List<URI> controllers, Path stateDir) {
         return new AgentSettings(node, controllers, stateDir, Map.of(), GuardMode.BALANCED, Duration.ofSeconds(1),
-                Duration.ofMillis(100), 1024, 16384, Duration.ofSeconds(10));
+                Duration.ofMillis(100), 1024, 16384, Duration.ofSeconds(10), Bytes.ofMiB(10 * 1024), Bytes.ofMiB(64));
     }
 }

@@ -392,7 +392,7 @@ class RuncRuntimeTest {
         new OciBundleWriter(new OciBundleWriter.Options(host.settings.hostUidBase(), host.settings.uidCount(),
                 cgroups.containerCgroupPath(id), true, 1024, Path.of("/"))).write(layout, spec);
         RuncCommand runc = new RuncCommand(host.settings.runcPath(), host.settings.runcRoot());
-        ConmonMonitor.Created created = new ConmonMonitor(host.settings.conmonPath(), runc).create(layout);
+        ConmonMonitor.Created created = new ConmonMonitor(host.settings.conmonPath(), runc).create(layout, 0);
         assertTrue(created.containerPid() > 0 && created.conmonPid() > 0);
 
         RuncRuntime later = host.fresh();

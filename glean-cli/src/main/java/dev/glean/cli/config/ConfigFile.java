@@ -34,7 +34,7 @@ public final class ConfigFile {
             "cpuHeadroom", "memoryReserve", "memoryReserveMin", "staleAfter", "window", "maxRequeues", "maxPlacementsPerCycle",
             "cycle", "maxLogBytesPerAttempt", "volumes");
     static final Set<String> AGENT_KEYS = Set.of("node", "controller", "guard", "stateDir", "labels", "reportInterval",
-            "watchInterval", "pidsPerJob", "pidsTotal", "stopGrace");
+            "watchInterval", "pidsPerJob", "pidsTotal", "stopGrace", "diskPerJob", "logPerJob");
 
     private final JsonNode controller;
     private final JsonNode agent;
@@ -190,7 +190,8 @@ public final class ConfigFile {
                 positive(duration(agent, "agent", "reportInterval", d.reportInterval()), "agent.reportInterval"),
                 positive(duration(agent, "agent", "watchInterval", d.watchInterval()), "agent.watchInterval"),
                 integer(agent, "agent", "pidsPerJob", (int) d.pidsPerJob()), integer(agent, "agent", "pidsTotal", (int) d.pidsTotal()),
-                duration(agent, "agent", "stopGrace", d.stopGrace()));
+                duration(agent, "agent", "stopGrace", d.stopGrace()),
+                bytes(agent, "agent", "diskPerJob", d.diskPerJob()), bytes(agent, "agent", "logPerJob", d.logPerJob()));
     }
 
     public static String defaultNodeName() {

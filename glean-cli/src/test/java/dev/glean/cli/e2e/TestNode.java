@@ -56,8 +56,9 @@ final class TestNode implements AutoCloseable {
         this.base = base;
         this.cgroups = cgroups;
         this.port = port;
+        AgentSettings agent = AgentSettings.defaults("e2e", List.of(), base.resolve("agent"));
         this.runtimeSettings = RuncRuntime.Settings.defaults(base.resolve("agent/containers")).withCgroups(cgroups)
-                .withRuncRoot(base.resolve("agent/runc"));
+                .withRuncRoot(base.resolve("agent/runc")).withJobLimits(agent.diskPerJob(), agent.logPerJob());
     }
 
     static TestNode open() throws IOException {
@@ -99,7 +100,8 @@ final class TestNode implements AutoCloseable {
 
     void startAgent() {
         AgentSettings s = new AgentSettings("e2e", List.of(URI.create(server())), base.resolve("agent"), java.util.Map.of(),
-                GuardMode.BALANCED, Duration.ofMillis(500), Duration.ofMillis(50), 256, 1024, Duration.ofSeconds(2));
+                GuardMode.BALANCED, Duration.ofMillis(500), Duration.ofMillis(50), 256, 1024, Duration.ofSeconds(2),
+                runtimeSettings.diskPerJob(), runtimeSettings.logPerJob());
         RuncRuntime rt = RuncRuntime.create(runtimeSettings);
         HostSampler sampler = HostSampler.create(Path.of("/proc"), cgroups, Clock.systemUTC());
         agent = new NodeAgent(s, rt, ids -> withoutBusyIncumbents(sampler.sample(ids)), new ControllerLink(s.controllers()),
@@ -130,12 +132,23 @@ final class TestNode implements AutoCloseable {
                 new CgroupControls(cgroups, Duration.ofMillis(100)), agent::evict, listener, Clock.systemUTC()).start();
     }
 
-    /** Puts glean's parent in the kernel's idle class (as the agent does) or takes it out (v1 cpu.idle, where it exists). */
+    private String parentShares;
+
+    /**
+     * Puts glean's parent back in the kernel's idle class with its lowest weight, as the agent made it, or takes it out
+     * at a normal weight (v1 cpu.idle and cpu.shares, where they exist).
+     */
     void parentCpuIdle(boolean idle) throws IOException {
-        Path f = cgroups.mode() == CgroupHost.Mode.V1 ? cgroups.v1Parent("cpu").resolve("cpu.idle")
-                : cgroups.root().resolve(cgroups.parent()).resolve("cpu.idle");
-        if (Files.exists(f)) {
-            Files.writeString(f, idle ? "1" : "0");
+        Path dir = cgroups.mode() == CgroupHost.Mode.V1 ? cgroups.v1Parent("cpu") : cgroups.root().resolve(cgroups.parent());
+        Path shares = dir.resolve("cpu.shares");
+        if (!idle && Files.exists(shares)) {
+            parentShares = Files.readString(shares).trim();
+            Files.writeString(shares, "1024");
+        } else if (idle && parentShares != null) {
+            Files.writeString(shares, parentShares);
+        }
+        if (Files.exists(dir.resolve("cpu.idle"))) {
+            Files.writeString(dir.resolve("cpu.idle"), idle ? "1" : "0");
         }
     }
 
