@@ -141,14 +141,19 @@ final class TestNode implements AutoCloseable {
     void parentCpuIdle(boolean idle) throws IOException {
         Path dir = cgroups.mode() == CgroupHost.Mode.V1 ? cgroups.v1Parent("cpu") : cgroups.root().resolve(cgroups.parent());
         Path shares = dir.resolve("cpu.shares");
+        Path idleFile = dir.resolve("cpu.idle");
+        // The kernel refuses a weight for an idle group (EINVAL): leave the idle class first, enter it last.
+        if (!idle && Files.exists(idleFile)) {
+            Files.writeString(idleFile, "0");
+        }
         if (!idle && Files.exists(shares)) {
             parentShares = Files.readString(shares).trim();
             Files.writeString(shares, "1024");
         } else if (idle && parentShares != null) {
             Files.writeString(shares, parentShares);
         }
-        if (Files.exists(dir.resolve("cpu.idle"))) {
-            Files.writeString(dir.resolve("cpu.idle"), idle ? "1" : "0");
+        if (idle && Files.exists(idleFile)) {
+            Files.writeString(idleFile, "1");
         }
     }
 
