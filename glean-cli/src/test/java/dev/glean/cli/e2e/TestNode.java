@@ -132,7 +132,7 @@ final class TestNode implements AutoCloseable {
                 new CgroupControls(cgroups, Duration.ofMillis(100)), agent::evict, listener, Clock.systemUTC()).start();
     }
 
-    private String parentShares;
+    private volatile String parentShares;
 
     /**
      * Puts glean's parent back in the kernel's idle class with its lowest weight, as the agent made it, or takes it out
@@ -147,7 +147,8 @@ final class TestNode implements AutoCloseable {
             Files.writeString(idleFile, "0");
         }
         if (!idle && Files.exists(shares)) {
-            parentShares = Files.readString(shares).trim();
+            String was = Files.readString(shares).trim();
+            parentShares = parentShares == null || !was.equals("1024") ? was : parentShares;
             Files.writeString(shares, "1024");
         } else if (idle && parentShares != null) {
             Files.writeString(shares, parentShares);
