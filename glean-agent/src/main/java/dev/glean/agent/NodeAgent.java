@@ -51,8 +51,11 @@ public final class NodeAgent implements AutoCloseable {
     public static final String LEASE_EXPIRED = dev.glean.core.protocol.ContainerReport.LEASE_EXPIRED;
     /** Without a lease the controller may soon give the work elsewhere: stop fast, not with the full grace. */
     private static final Duration LEASE_STOP_GRACE = Duration.ofSeconds(2);
-    /** The guard evicts when memory is short: the incumbents need it back within a second. */
-    private static final Duration EVICT_GRACE = Duration.ofMillis(500);
+    /**
+     * The guard evicts when memory or threads are short: KILL at once. The incumbents need the memory back within a
+     * second, and a container's PID 1 ignores TERM unless it handles it, so a grace would mostly be spent waiting.
+     */
+    private static final Duration EVICT_GRACE = Duration.ZERO;
 
     private final AgentSettings settings;
     private final ContainerRuntime runtime;
@@ -338,7 +341,7 @@ public final class NodeAgent implements AutoCloseable {
                 return; // it ended by itself: its own exit code stands
             }
             stopReasons.put(containerId, ContainerReport.EVICTED + why);
-            runtime.stop(containerId, settings.stopGrace().compareTo(EVICT_GRACE) > 0 ? EVICT_GRACE : settings.stopGrace());
+            runtime.stop(containerId, EVICT_GRACE);
         });
     }
 

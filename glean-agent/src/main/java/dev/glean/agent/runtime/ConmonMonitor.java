@@ -66,8 +66,11 @@ final class ConmonMonitor {
     /** How a container ended: its exit code (null if conmon could not tell) and when the exit file was written. */
     record Exit(Integer code, Instant at) {}
 
-    /** Runs conmon, which runs {@code runc create}; returns once the container exists (not yet started). */
-    Created create(ContainerLayout layout) {
+    /**
+     * Runs conmon, which runs {@code runc create}; returns once the container exists (not yet started).
+     * {@code logMax} > 0 bounds the log file: past it conmon starts the file afresh (--log-size-max).
+     */
+    Created create(ContainerLayout layout, long logMax) {
         mkdirs(layout.exitDir());
         mkdirs(layout.socketDir());
         List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", RELAY, "sh", conmon.toString(),
@@ -84,6 +87,9 @@ final class ConmonMonitor {
                 "--log-path", "k8s-file:" + layout.log(),
                 "--socket-dir-path", layout.socketDir().toString(),
                 "--log-level", "warning"));
+        if (logMax > 0) {
+            cmd.addAll(List.of("--log-size-max", Long.toString(logMax)));
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .directory(layout.dir().toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))

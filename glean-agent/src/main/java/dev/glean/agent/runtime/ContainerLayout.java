@@ -9,7 +9,8 @@ import java.nio.file.Path;
  * <pre>
  * &lt;id&gt;/config.json       the OCI bundle's config (the bundle is this directory)
  * &lt;id&gt;/rootfs/           empty root: mount points and the bin/lib links only
- * &lt;id&gt;/work/  &lt;id&gt;/tmp/   the container's writable /work and /tmp, owned by its root
+ * &lt;id&gt;/disk/work/  &lt;id&gt;/disk/tmp/   the container's writable /work and /tmp, owned by its root; disk/ is
+ *                       the mount point of disk.img when jobs have a disk limit (JobDisk)
  * &lt;id&gt;/container.json    what glean needs to rebuild the container's info (ContainerRecord)
  * &lt;id&gt;/container.log     stdout and stderr in the CRI format, written by conmon
  * &lt;id&gt;/exit/&lt;id&gt;        the exit code, written by conmon when the container ended
@@ -31,12 +32,22 @@ record ContainerLayout(Path dir, String id) {
         return dir.resolve("rootfs");
     }
 
+    /** The job's writable space: its own filesystem when the job has a disk limit (see {@link JobDisk}), else a directory. */
+    Path disk() {
+        return dir.resolve("disk");
+    }
+
+    /** The sparse image behind {@link #disk()} when the job has a disk limit. */
+    Path diskImage() {
+        return dir.resolve("disk.img");
+    }
+
     Path work() {
-        return dir.resolve("work");
+        return disk().resolve("work");
     }
 
     Path tmp() {
-        return dir.resolve("tmp");
+        return disk().resolve("tmp");
     }
 
     Path record() {

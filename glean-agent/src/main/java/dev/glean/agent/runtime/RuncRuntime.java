@@ -6,6 +6,7 @@ import dev.glean.agent.cgroup.ContainerCgroup;
 import dev.glean.agent.cgroup.ParentCgroup;
 import dev.glean.core.error.ErrorCode;
 import dev.glean.core.error.GleanException;
+import dev.glean.core.resources.Bytes;
 import dev.glean.core.runtime.ContainerInfo;
 import dev.glean.core.runtime.ContainerPhase;
 import dev.glean.core.runtime.ContainerRuntime;
@@ -59,9 +60,13 @@ public final class RuncRuntime implements ContainerRuntime {
      * @param hostUidBase    the host uid (and gid) the container's root maps to
      * @param uidCount       how many uids/gids are mapped
      * @param defaultStopGrace the grace between TERM and KILL when stop gets none
+     * @param diskPerJob     size of each container's own filesystem for /work and /tmp ({@link JobDisk}); zero:
+     *                       plain directories on the host's filesystem, no limit
+     * @param logPerJob      most bytes of a container's log file on the node (conmon starts it afresh past that);
+     *                       zero: no limit
      */
     public record Settings(Path stateDir, Path runcPath, Path conmonPath, Path runcRoot, CgroupHost cgroups,
-            int hostUidBase, int uidCount, Duration defaultStopGrace) {
+            int hostUidBase, int uidCount, Duration defaultStopGrace, Bytes diskPerJob, Bytes logPerJob) {
 
         public static final int DEFAULT_UID_BASE = 100_000;
         public static final int DEFAULT_UID_COUNT = 65_536;
@@ -76,6 +81,8 @@ public final class RuncRuntime implements ContainerRuntime {
             stateDir = stateDir.toAbsolutePath().normalize();
             runcRoot = runcRoot.toAbsolutePath().normalize();
             defaultStopGrace = defaultStopGrace == null ? Duration.ofSeconds(10) : defaultStopGrace;
+            diskPerJob = diskPerJob == null ? Bytes.ZERO : diskPerJob;
+            logPerJob = logPerJob == null ? Bytes.ZERO : logPerJob;
         }
 
         /** runc and conmon from PATH (else their Debian locations), runc's root next to stateDir, detected cgroups. */
@@ -84,15 +91,23 @@ public final class RuncRuntime implements ContainerRuntime {
             Path runcRoot = abs.getParent() == null ? abs.resolve("runc") : abs.getParent().resolve("runc");
             return new Settings(abs, findBinary("runc", Path.of("/usr/sbin/runc")),
                     findBinary("conmon", Path.of("/usr/bin/conmon")), runcRoot, CgroupHost.detect(),
-                    DEFAULT_UID_BASE, DEFAULT_UID_COUNT, Duration.ofSeconds(10));
+                    DEFAULT_UID_BASE, DEFAULT_UID_COUNT, Duration.ofSeconds(10), Bytes.ZERO, Bytes.ZERO);
         }
 
         public Settings withCgroups(CgroupHost host) {
-            return new Settings(stateDir, runcPath, conmonPath, runcRoot, host, hostUidBase, uidCount, defaultStopGrace);
+            return new Settings(stateDir, runcPath, conmonPath, runcRoot, host, hostUidBase, uidCount, defaultStopGrace,
+                    diskPerJob, logPerJob);
         }
 
         public Settings withRuncRoot(Path root) {
-            return new Settings(stateDir, runcPath, conmonPath, root, cgroups, hostUidBase, uidCount, defaultStopGrace);
+            return new Settings(stateDir, runcPath, conmonPath, root, cgroups, hostUidBase, uidCount, defaultStopGrace,
+                    diskPerJob, logPerJob);
+        }
+
+        /** Each job's disk (its /work and /tmp) and log limits; zero: none. */
+        public Settings withJobLimits(Bytes disk, Bytes log) {
+            return new Settings(stateDir, runcPath, conmonPath, runcRoot, cgroups, hostUidBase, uidCount, defaultStopGrace,
+                    disk, log);
         }
 
         private static Path findBinary(String name, Path fallback) {
@@ -214,8 +229,11 @@ public final class RuncRuntime implements ContainerRuntime {
             ContainerRecord record = ContainerRecord.created(spec.id(), image(spec), spec.command(), spec.annotations(),
                     Instant.now());
             remember(layout, record);
+            if (settings.diskPerJob().value() > 0) {
+                JobDisk.create(layout, settings.diskPerJob().value());
+            }
             bundleWriter(spec.id()).write(layout, spec);
-            ConmonMonitor.Created created = conmon.create(layout);
+            ConmonMonitor.Created created = conmon.create(layout, settings.logPerJob().value());
             // Read the start times while both certainly live (the init waits on runc's exec fifo).
             record = record.started(null, created.containerPid(), ProcessStat.startTicksOf(created.containerPid()),
                     created.conmonPid(), ProcessStat.startTicksOf(created.conmonPid()));
@@ -332,10 +350,26 @@ public final class RuncRuntime implements ContainerRuntime {
                 return;
             }
         }
+        killOutsideIdleClass(id);
         HostCommand.Result kill = runc.kill(id, "KILL", true);
         if (!awaitEnd(layout, record, KILL_WAIT)) {
             throw new GleanException(ErrorCode.RUNTIME_ERROR, "container " + id + " did not end within "
                     + KILL_WAIT.toSeconds() + " s of KILL" + (kill.ok() ? "" : ": " + RuncMessage.oneLine(kill.output())));
+        }
+    }
+
+    /**
+     * KILLs the container's processes after moving them out of the idle class, so they get the CPU to free their
+     * memory as they exit (see {@link ContainerCgroup#releaseCpu}). Not fatal when it fails: runc's KILL still ends
+     * them, only more slowly on a busy host.
+     */
+    private void killOutsideIdleClass(String id) {
+        try {
+            for (long pid : new ContainerCgroup(settings.cgroups(), id).releaseCpu()) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        } catch (GleanException e) {
+            // see above
         }
     }
 
@@ -389,6 +423,7 @@ public final class RuncRuntime implements ContainerRuntime {
         GleanException failure = null;
         try {
             if (runc.exists(id)) {
+                killOutsideIdleClass(id);
                 runc.deleteForce(id);
             }
         } catch (GleanException e) {
@@ -406,9 +441,16 @@ public final class RuncRuntime implements ContainerRuntime {
         } catch (GleanException e) {
             failure = add(failure, e);
         }
+        if (failure == null) {
+            try {
+                JobDisk.release(layout);
+            } catch (GleanException e) {
+                failure = e;
+            }
+        }
         if (failure != null) {
-            // Keep the directory: without it the container would vanish from list() while runc state or cgroups
-            // remain, and nobody would retry. The next remove() tries again.
+            // Keep the directory: without it the container would vanish from list() while runc state, cgroups or
+            // its disk remain, and nobody would retry. The next remove() tries again.
             throw failure;
         }
         try {

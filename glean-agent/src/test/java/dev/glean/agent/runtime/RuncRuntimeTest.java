@@ -190,7 +190,7 @@ class RuncRuntimeTest {
         assertEquals(0, info.exitCode(), () -> new String(rt.readLog(id, 0, 1 << 16), StandardCharsets.UTF_8));
         assertFalse(Files.exists(Path.of("/usr/glean-write-probe")));
         assertFalse(Files.exists(volume.resolve("x")));
-        Path work = host.settings.stateDir().resolve(id).resolve("work");
+        Path work = ContainerLayout.of(host.settings.stateDir(), id).work();
         assertEquals("ok\n", Files.readString(work.resolve("ok")));
         assertEquals(100000, Files.getAttribute(work.resolve("ok"), "unix:uid"), "written by the container's root");
         rt.remove(id);
@@ -205,7 +205,7 @@ class RuncRuntimeTest {
         RuncRuntime second = host.fresh();
         assertEquals(ContainerPhase.RUNNING, host.info(second, id).phase());
         second = null;
-        Files.writeString(host.settings.stateDir().resolve(id).resolve("work").resolve("go"), "");
+        Files.writeString(ContainerLayout.of(host.settings.stateDir(), id).work().resolve("go"), "");
         Path exitFile = host.settings.stateDir().resolve(id).resolve("exit").resolve(id);
         RuncTestHost.await(() -> Files.exists(exitFile), END, "conmon to record the exit");
         ContainerInfo info = host.info(host.fresh(), id);
@@ -234,7 +234,7 @@ class RuncRuntimeTest {
         ContainerInfo running = host.info(host.fresh(), id);
         assertEquals(ContainerPhase.RUNNING, running.phase(), running.toString());
         assertEquals(Integer.parseInt(line.substring("started ".length()).trim()), running.pid());
-        Files.writeString(host.settings.stateDir().resolve(id).resolve("work").resolve("go"), "");
+        Files.writeString(ContainerLayout.of(host.settings.stateDir(), id).work().resolve("go"), "");
         ContainerInfo ended = host.awaitExit(host.fresh(), id, END);
         assertEquals(5, ended.exitCode());
         assertTrue(new String(host.fresh().readLog(id, 0, 4096), StandardCharsets.UTF_8).contains("stdout F waiting"));
@@ -392,7 +392,7 @@ class RuncRuntimeTest {
         new OciBundleWriter(new OciBundleWriter.Options(host.settings.hostUidBase(), host.settings.uidCount(),
                 cgroups.containerCgroupPath(id), true, 1024, Path.of("/"))).write(layout, spec);
         RuncCommand runc = new RuncCommand(host.settings.runcPath(), host.settings.runcRoot());
-        ConmonMonitor.Created created = new ConmonMonitor(host.settings.conmonPath(), runc).create(layout);
+        ConmonMonitor.Created created = new ConmonMonitor(host.settings.conmonPath(), runc).create(layout, 0);
         assertTrue(created.containerPid() > 0 && created.conmonPid() > 0);
 
         RuncRuntime later = host.fresh();

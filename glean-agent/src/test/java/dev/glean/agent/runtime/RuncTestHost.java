@@ -42,12 +42,17 @@ final class RuncTestHost implements AutoCloseable {
 
     /** Skips the calling test class where real containers cannot run (not root, no runc or conmon, ...). */
     static RuncTestHost open() throws IOException {
+        return open(java.util.function.UnaryOperator.identity());
+    }
+
+    /** As {@link #open()}, with settings changed by {@code change} (e.g. job limits). */
+    static RuncTestHost open(java.util.function.UnaryOperator<RuncRuntime.Settings> change) throws IOException {
         assumeFalse(Boolean.getBoolean("glean.it.skip"), "glean.it.skip");
         String parent = "glean-test-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
         Path base = Files.createTempDirectory(Path.of("/tmp"), "glean-runtime-test-");
         Files.setAttribute(base, "unix:mode", 0711); // the containers' root must traverse it to reach its bind sources
-        RuncRuntime.Settings s = RuncRuntime.Settings.defaults(base.resolve("containers"))
-                .withCgroups(CgroupHost.detect(Path.of("/sys/fs/cgroup"), parent));
+        RuncRuntime.Settings s = change.apply(RuncRuntime.Settings.defaults(base.resolve("containers"))
+                .withCgroups(CgroupHost.detect(Path.of("/sys/fs/cgroup"), parent)));
         Optional<String> missing = RuncRuntime.probe(s);
         if (missing.isPresent()) {
             deleteTree(base);

@@ -90,7 +90,7 @@ final class NodeProcess {
             throw new CliException(1, "cannot create the agent's state directory " + state + ": " + e.getMessage());
         }
         RuncRuntime.Settings rs = RuncRuntime.Settings.defaults(state.resolve("containers")).withCgroups(cgroups)
-                .withRuncRoot(state.resolve("runc"));
+                .withRuncRoot(state.resolve("runc")).withJobLimits(s.diskPerJob(), s.logPerJob());
         RuncRuntime runtime = RuncRuntime.create(rs);
         HostSampler sampler = HostSampler.create(Path.of("/proc"), cgroups, Clock.systemUTC());
         NodeAgent agent = new NodeAgent(s, runtime, sampler::sample, new ControllerLink(s.controllers()), Clock.systemUTC(), log);

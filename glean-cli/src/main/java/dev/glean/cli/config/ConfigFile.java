@@ -40,7 +40,7 @@ public final class ConfigFile {
             "cycle", "maxLogBytesPerAttempt", "volumes", "lending", "preemption");
     static final Set<String> LENDING_KEYS = Set.of("node", "labels", "maxCpu", "maxMemory", "hours", "zone", "cordon");
     static final Set<String> AGENT_KEYS = Set.of("node", "controller", "guard", "stateDir", "labels", "reportInterval",
-            "watchInterval", "pidsPerJob", "pidsTotal", "stopGrace", "protect", "metrics");
+            "watchInterval", "pidsPerJob", "pidsTotal", "stopGrace", "protect", "metrics", "diskPerJob", "logPerJob");
 
     private final JsonNode controller;
     private final JsonNode agent;
@@ -288,7 +288,8 @@ public final class ConfigFile {
                 positive(duration(agent, "agent", "reportInterval", d.reportInterval()), "agent.reportInterval"),
                 positive(duration(agent, "agent", "watchInterval", d.watchInterval()), "agent.watchInterval"),
                 integer(agent, "agent", "pidsPerJob", (int) d.pidsPerJob()), integer(agent, "agent", "pidsTotal", (int) d.pidsTotal()),
-                duration(agent, "agent", "stopGrace", d.stopGrace()), protect(agent.get("protect")), metricsAddress(d.metrics()));
+                duration(agent, "agent", "stopGrace", d.stopGrace()), protect(agent.get("protect")), metricsAddress(d.metrics()),
+                bytes(agent, "agent", "diskPerJob", d.diskPerJob()), bytes(agent, "agent", "logPerJob", d.logPerJob()));
     }
 
     /** {@code agent.protect: {processes: [postgres], cgroups: [/system.slice/postgresql.service]}}. */

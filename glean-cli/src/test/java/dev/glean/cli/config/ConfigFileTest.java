@@ -62,9 +62,24 @@ class ConfigFileTest {
         assertEquals(1024, a.pidsPerJob());
         assertEquals(16384, a.pidsTotal());
         assertEquals(Duration.ofSeconds(10), a.stopGrace());
+        assertEquals(dev.glean.core.resources.Bytes.ofMiB(10 * 1024), a.diskPerJob());
+        assertEquals(dev.glean.core.resources.Bytes.ofMiB(64), a.logPerJob());
         assertEquals(Map.of(), a.labels());
         assertEquals(dev.glean.agent.guard.ProtectedIncumbents.NONE, a.protect());
         assertEquals("127.0.0.1:7071", a.metrics());
+    }
+
+    @Test
+    void jobDiskAndLogLimitsAreReadAsSizesAndZeroTurnsThemOff() throws Exception {
+        Path f = dir.resolve("limits.yaml");
+        Files.writeString(f, """
+                agent:
+                  diskPerJob: 2G
+                  logPerJob: 0
+                """);
+        AgentSettings a = ConfigFile.load(f).agentSettings("n", List.of(URI.create("http://c:7070")), null, null);
+        assertEquals(dev.glean.core.resources.Bytes.ofMiB(2048), a.diskPerJob());
+        assertEquals(dev.glean.core.resources.Bytes.ZERO, a.logPerJob());
     }
 
     @Test

@@ -46,7 +46,7 @@ class GuardEndToEndTest {
         GuardSettings.Memory mm = m.memory();
         GuardSettings quick = new GuardSettings(m.mode(), m.tick(), m.cpu(), new GuardSettings.Memory(mm.reserve(), mm.admitStop(),
                 mm.reclaim(), mm.margin(), mm.stallReclaim(), mm.stallEvict(), mm.stallSmoothing(), Duration.ofSeconds(1),
-                mm.restoreAfter(), mm.reclaimGrace(), mm.evictTo(), mm.evictCooldown(), mm.slackMin(), mm.slackFraction(),
+                mm.restoreAfter(), mm.reclaimGrace(), mm.evictTo(), mm.evictCooldown(), mm.lookahead(), mm.slackMin(), mm.slackFraction(),
                 mm.minCache()), m.io(), m.pids());
         node.startGuard(quick, r -> memoryShort ? new GuardReadings(r.interval(), r.cpus(), r.memoryTotal(), Bytes.ofMiB(1),
                 r.incumbentCpu(), r.secondaryCpu(), r.incumbentRunQueueWait(), r.stalls(), r.disks(), r.tasks(), r.taskLimit(),

@@ -19,6 +19,7 @@ import dev.glean.agent.runtime.RuncRuntime;
 import dev.glean.controller.Controller;
 import dev.glean.controller.ControllerSettings;
 import dev.glean.controller.store.SqliteStorage;
+import dev.glean.core.guard.GuardMode;
 import dev.glean.core.guard.GuardPolicy;
 import dev.glean.core.guard.GuardReadings;
 import dev.glean.core.guard.GuardSettings;
@@ -59,8 +60,9 @@ final class TestNode implements AutoCloseable {
         this.base = base;
         this.cgroups = cgroups;
         this.port = port;
+        AgentSettings agent = AgentSettings.defaults("e2e", List.of(), base.resolve("agent"));
         this.runtimeSettings = RuncRuntime.Settings.defaults(base.resolve("agent/containers")).withCgroups(cgroups)
-                .withRuncRoot(base.resolve("agent/runc"));
+                .withRuncRoot(base.resolve("agent/runc")).withJobLimits(agent.diskPerJob(), agent.logPerJob());
     }
 
     static TestNode open() throws IOException {
@@ -113,7 +115,8 @@ final class TestNode implements AutoCloseable {
 
     void startAgent() {
         AgentSettings s = new AgentSettings("e2e", List.of(URI.create(server())), base.resolve("agent"), java.util.Map.of(),
-                dev.glean.core.guard.GuardMode.BALANCED, Duration.ofMillis(500), Duration.ofMillis(50), 256, 1024, Duration.ofSeconds(2));
+                GuardMode.BALANCED, Duration.ofMillis(500), Duration.ofMillis(50), 256, 1024, Duration.ofSeconds(2),
+                dev.glean.agent.guard.ProtectedIncumbents.NONE, null, runtimeSettings.diskPerJob(), runtimeSettings.logPerJob());
         RuncRuntime rt = RuncRuntime.create(runtimeSettings);
         HostSampler sampler = HostSampler.create(Path.of("/proc"), cgroups, Clock.systemUTC());
         agent = new NodeAgent(s, rt, ids -> withoutBusyIncumbents(sampler.sample(ids)), new ControllerLink(s.controllers()),
@@ -150,6 +153,46 @@ final class TestNode implements AutoCloseable {
             a.writeMetrics(out);
             numbers.write(out);
         });
+    }
+
+    /**
+     * Starts the node guard beside the running agent as {@code glean agent} does (balanced, the controller's default
+     * reserve), reading the real host; every event it takes goes to {@code listener}.
+     */
+    void startGuard(NodeGuard.Listener listener) {
+        RuncRuntime rt = RuncRuntime.create(runtimeSettings);
+        guardReadings = GuardSampler.forHost(cgroups, dev.glean.agent.guard.ProtectedIncumbents.NONE,
+                new RuntimeSecondaries(rt, Clock.systemUTC(), Duration.ofSeconds(1)),
+                Clock.systemUTC());
+        guard = new NodeGuard(new GuardPolicy(GuardSettings.forMode(GuardMode.BALANCED,
+                ControllerSettings.defaults().capacity())), guardReadings::read,
+                new CgroupControls(cgroups, Duration.ofMillis(100)), agent::evict, listener, Clock.systemUTC()).start();
+    }
+
+    private volatile String parentShares;
+
+    /**
+     * Puts glean's parent back in the kernel's idle class with its lowest weight, as the agent made it, or takes it out
+     * at a normal weight (v1 cpu.idle and cpu.shares, where they exist).
+     */
+    void parentCpuIdle(boolean idle) throws IOException {
+        Path dir = cgroups.mode() == CgroupHost.Mode.V1 ? cgroups.v1Parent("cpu") : cgroups.root().resolve(cgroups.parent());
+        Path shares = dir.resolve("cpu.shares");
+        Path idleFile = dir.resolve("cpu.idle");
+        // The kernel refuses a weight for an idle group (EINVAL): leave the idle class first, enter it last.
+        if (!idle && Files.exists(idleFile)) {
+            Files.writeString(idleFile, "0");
+        }
+        if (!idle && Files.exists(shares)) {
+            String was = Files.readString(shares).trim();
+            parentShares = parentShares == null || !was.equals("1024") ? was : parentShares;
+            Files.writeString(shares, "1024");
+        } else if (idle && parentShares != null) {
+            Files.writeString(shares, parentShares);
+        }
+        if (idle && Files.exists(idleFile)) {
+            Files.writeString(idleFile, "1");
+        }
     }
 
     /** Stops the agent process's work; its containers keep running, as they do when a real agent dies. */

@@ -42,8 +42,9 @@ import java.util.stream.Collectors;
  *
  * <h2>Memory</h2> see {@link MemoryLadder}: stop admitting, reclaim the secondaries' page cache, evict, in that
  * order, each level left only after its watermark plus a margin held for a cool-down. Eviction takes the
- * lowest-priority newest containers, enough of them at once to get back above the reserve, then waits a second
- * for the kernel to free them. Every mode keeps this ladder: the kernel cannot take memory back by itself.
+ * lowest-priority newest containers, enough of them at once to get back above the reserve (or above where a fast
+ * fall would take it within a second); while memory is short it evicts more at once whenever what is on its way
+ * back does not cover the shortage. Every mode keeps this ladder: the kernel cannot take memory back by itself.
  *
  * <h2>io and tasks</h2> see {@link IoThrottle} (balanced and strict) and {@link PidsWatch}.
  */
@@ -102,17 +103,21 @@ public final class GuardPolicy {
         // What containers already being evicted hold is on its way back (a stop takes a moment): count it as
         // freed, so one shortage does not evict twice.
         long inFlight = r.secondaries().stream().filter(c -> evicting.contains(c.id())).mapToLong(c -> c.memory().value()).sum();
-        if (elapsed(st.lastEviction(), now, settings.memory().evictCooldown())) {
-            MemoryLadder.Need need = mem.need();
-            if (need != null && (evicting.isEmpty() || need.bytes() > inFlight)) {
-                victims = Victims.forMemory(candidates, Math.max(0, need.bytes() - inFlight));
-                evictWhy = need.reason();
-                evictReadout = mem.readout();
-            } else if (need == null && tasks.evictReason() != null && evicting.isEmpty()) {
-                victims = Victims.forTasks(candidates);
-                evictWhy = tasks.evictReason();
-                evictReadout = tasks.readout();
-            }
+        boolean cooled = elapsed(st.lastEviction(), now, settings.memory().evictCooldown());
+        MemoryLadder.Need need = mem.need();
+        if (need != null && need.shortage() && need.bytes() > inFlight) {
+            // Memory is short now: evict what covers the rest at once, whatever was evicted a moment ago.
+            victims = Victims.forMemory(candidates, need.bytes() - inFlight);
+            evictWhy = need.reason();
+            evictReadout = mem.readout();
+        } else if (cooled && need != null && !need.shortage() && evicting.isEmpty()) {
+            victims = Victims.forMemory(candidates, 0);
+            evictWhy = need.reason();
+            evictReadout = mem.readout();
+        } else if (cooled && need == null && tasks.evictReason() != null && evicting.isEmpty()) {
+            victims = Victims.forTasks(candidates);
+            evictWhy = tasks.evictReason();
+            evictReadout = tasks.readout();
         }
         Set<String> excluded = new HashSet<>(evicting);
         victims.forEach(v -> excluded.add(v.id()));
@@ -124,7 +129,7 @@ public final class GuardPolicy {
             readout.put("priority", v.priority()).put("containerMemoryMiB", MemoryLadder.mib(v.memory().value()))
                     .put("containerTasks", v.tasks());
             actions.add(new Evict(v.id(), evictWhy + ": evict " + v.id() + " (priority " + v.priority()
-                    + ", started " + v.startedAt() + ")", readout.map()));
+                    + ", holding " + v.memory() + ", started " + v.startedAt() + ")", readout.map()));
             evicting.add(v.id());
         }
 
@@ -132,8 +137,7 @@ public final class GuardPolicy {
             actions.add(new ResumeAdmitting("memory and threads are clear again: take new secondaries",
                     merged(mem.readout(), tasks.readout())));
         }
-        GuardState.Memory memState = new GuardState.Memory(mem.state().level(), mem.state().stallAverage(),
-                mem.state().levelSince(), mem.state().clearSince(), reclaimed);
+        GuardState.Memory memState = mem.state().withReclaimed(reclaimed);
         return new Decision(new GuardState(cpuState, memState, ioState, tasks.state(), evicting,
                 victims.isEmpty() ? st.lastEviction() : now, !stop), actions);
     }

@@ -54,7 +54,11 @@ public record GuardSettings(GuardMode mode, Duration tick, Cpu cpu, Memory memor
      *     reclaim has had {@code reclaimGrace} to work (and only below the admission watermark: a stall of an
      *     incumbent at its own cgroup's limit is not the secondaries' doing)
      * @param evictTo evict until available memory would be this many reserves
-     * @param evictCooldown after an eviction the next waits this long (the kernel needs time to free the memory)
+     * @param evictCooldown after an eviction for the incumbents' stall the next waits this long (the stall is
+     *     smoothed and lags); a shortage of memory evicts again at once when what is on its way back does not cover it
+     * @param lookahead below the admission watermark, available memory falling at the rate of the last interval is
+     *     projected this far ahead, and a projection below the reserve evicts now: an incumbent claiming GiB per
+     *     second would run through the reserve between two readings otherwise
      * @param slackMin a reclaimed container's limit is its non-cache memory plus a slack, the larger of this and
      *     {@code slackFraction} of that memory, so it is not OOM-killed by its own limit when that memory grows
      * @param slackFraction see {@code slackMin}
@@ -62,8 +66,8 @@ public record GuardSettings(GuardMode mode, Duration tick, Cpu cpu, Memory memor
      */
     public record Memory(CapacitySettings reserve, double admitStop, double reclaim, double margin,
             double stallReclaim, double stallEvict, Duration stallSmoothing, Duration admitCoolDown,
-            Duration restoreAfter, Duration reclaimGrace, double evictTo, Duration evictCooldown, Bytes slackMin,
-            double slackFraction, Bytes minCache) {
+            Duration restoreAfter, Duration reclaimGrace, double evictTo, Duration evictCooldown, Duration lookahead,
+            Bytes slackMin, double slackFraction, Bytes minCache) {
 
         public Bytes reserve(Bytes total) {
             return reserve.memoryReserve(total);
@@ -96,6 +100,12 @@ public record GuardSettings(GuardMode mode, Duration tick, Cpu cpu, Memory memor
      * fixed cap (never more than capacity minus one CPU or a quarter) under a lower target. These targets are
      * starting points, not yet measured with this loop (bench/ will).
      */
+    /**
+     * One second ahead: the goal is the secondaries' memory freed within a second of a surge, and a kill plus the
+     * kernel freeing a few GiB takes a few hundred ms here (bench/protect-memory).
+     */
+    static final Duration LOOKAHEAD = Duration.ofSeconds(1);
+
     public static GuardSettings forMode(GuardMode mode, CapacitySettings capacity) {
         Duration tick = Duration.ofMillis(100);
         return switch (mode) {
@@ -103,7 +113,7 @@ public record GuardSettings(GuardMode mode, Duration tick, Cpu cpu, Memory memor
                     new Cpu(false, 0, 0, Duration.ofMillis(300), 0, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO,
                             0, 0, 0, 0, 0, 0, 0, Duration.ofMillis(200), 0, 0, 0),
                     new Memory(capacity, 1.5, 1.25, 0.25, 0.05, 0.25, Duration.ofSeconds(1), Duration.ofSeconds(15),
-                            Duration.ofSeconds(5), Duration.ofMillis(500), 1.25, Duration.ofSeconds(1), Bytes.ofMiB(32),
+                            Duration.ofSeconds(5), Duration.ofMillis(500), 1.25, Duration.ofSeconds(1), LOOKAHEAD, Bytes.ofMiB(32),
                             0.10, Bytes.ofMiB(16)),
                     new Io(false, 1, 1, 1, Duration.ofSeconds(1), 1, 1, 1, Duration.ofSeconds(1), Duration.ofSeconds(1)),
                     new Pids(0.90, 0.80, 0.97, Duration.ofSeconds(15)));
@@ -112,7 +122,7 @@ public record GuardSettings(GuardMode mode, Duration tick, Cpu cpu, Memory memor
                             Duration.ofSeconds(1), Duration.ofMillis(500), 0.7, 0.05, 0.05, 0.10, 0, 0, 0.25,
                             Duration.ofMillis(200), 0.02, 0.01, 0.05),
                     new Memory(capacity, 2.0, 1.5, 0.25, 0.02, 0.10, Duration.ofSeconds(1), Duration.ofSeconds(30),
-                            Duration.ofSeconds(10), Duration.ofMillis(500), 1.25, Duration.ofSeconds(1), Bytes.ofMiB(32),
+                            Duration.ofSeconds(10), Duration.ofMillis(500), 1.25, Duration.ofSeconds(1), LOOKAHEAD, Bytes.ofMiB(32),
                             0.10, Bytes.ofMiB(16)),
                     new Io(true, 0.6, 0.9, 0.05, Duration.ofSeconds(1), 0.25, 4L << 20, 50, Duration.ofSeconds(2),
                             Duration.ofSeconds(15)),
@@ -122,7 +132,7 @@ public record GuardSettings(GuardMode mode, Duration tick, Cpu cpu, Memory memor
                             Duration.ofSeconds(3), Duration.ofSeconds(1), 0.6, 0.05, 0.02, 0.25, 0.25, 1000, 0.25,
                             Duration.ofMillis(200), 0.02, 0.01, 0.05),
                     new Memory(capacity, 2.5, 2.0, 0.25, 0.01, 0.05, Duration.ofSeconds(1), Duration.ofSeconds(60),
-                            Duration.ofSeconds(30), Duration.ofMillis(500), 1.5, Duration.ofSeconds(1), Bytes.ofMiB(32),
+                            Duration.ofSeconds(30), Duration.ofMillis(500), 1.5, Duration.ofSeconds(1), LOOKAHEAD, Bytes.ofMiB(32),
                             0.10, Bytes.ofMiB(16)),
                     new Io(true, 0.4, 0.8, 0.02, Duration.ofSeconds(1), 0.10, 4L << 20, 50, Duration.ofSeconds(1),
                             Duration.ofSeconds(30)),

@@ -23,7 +23,7 @@ public record GuardState(Cpu cpu, Memory memory, Io io, Pids pids, Set<String> e
     /** Before the first reading: nothing applied yet, everything admitted. */
     public static GuardState initial() {
         return new GuardState(new Cpu(null, 0, 0, 0, Long.MAX_VALUE, null, null, false),
-                new Memory(MemoryLevel.NORMAL, 0, null, null, Map.of()), new Io(0, Map.of()), new Pids(false, null),
+                new Memory(MemoryLevel.NORMAL, 0, null, null, Map.of(), -1, 0), new Io(0, Map.of()), new Pids(false, null),
                 Set.of(), null, true);
     }
 
@@ -48,11 +48,17 @@ public record GuardState(Cpu cpu, Memory memory, Io io, Pids pids, Set<String> e
     /**
      * @param clearSince since when the readings have allowed leaving {@code level}; null while they do not
      * @param reclaimed containers whose limit the guard lowered: their own limit and the one set now
+     * @param available available memory at the last reading (bytes; -1 before the first), for its rate of fall
+     * @param fallPerSecond how fast it fell over the interval before the last reading (bytes/s, 0 if it rose)
      */
     public record Memory(MemoryLevel level, double stallAverage, Instant levelSince, Instant clearSince,
-            Map<String, Reclaim> reclaimed) {
+            Map<String, Reclaim> reclaimed, long available, long fallPerSecond) {
         public Memory {
             reclaimed = Map.copyOf(reclaimed);
+        }
+
+        public Memory withReclaimed(Map<String, Reclaim> next) {
+            return new Memory(level, stallAverage, levelSince, clearSince, next, available, fallPerSecond);
         }
     }
 

@@ -17,7 +17,9 @@ import java.util.Set;
 /**
  * The memory part of the guard, a ladder: below {@code admitStop} reserves of available memory the node stops
  * admitting (TIGHT); below {@code reclaim} reserves, or when the incumbents stall on memory, it lowers the
- * secondaries' limits to their non-cache memory plus a slack (RECLAIM); below one reserve it evicts.
+ * secondaries' limits to their non-cache memory plus a slack (RECLAIM); below one reserve it evicts, and so it
+ * does already when available memory falls fast enough to cross the reserve within {@code lookahead} (an incumbent
+ * claiming several GiB a second crosses the whole ladder between two or three readings).
  *
  * <p>Why reclaim although MemAvailable already counts page cache as available: under pressure the kernel's global
  * reclaim takes page cache from everyone, the incumbents' hot files included, and their refaults are what
@@ -31,10 +33,18 @@ final class MemoryLadder {
         this.s = s;
     }
 
-    /** The level after this reading, and the eviction it calls for (bytes to free; 0: one container), if any. */
+    /** The level after this reading, and the eviction it calls for, if any. */
     record Assessment(GuardState.Memory state, Need need, Readout readout) {}
 
-    record Need(long bytes, String reason) {}
+    /**
+     * An eviction: {@code bytes} to free for a shortage (evicted again at once while what is on its way back does
+     * not cover it); 0 for the incumbents' stall (one container, then the cool-down).
+     */
+    record Need(long bytes, String reason) {
+        boolean shortage() {
+            return bytes > 0;
+        }
+    }
 
     Assessment assess(GuardState.Memory st, GuardReadings r, Instant now) {
         Bytes total = r.memoryTotal();
@@ -73,24 +83,40 @@ final class MemoryLadder {
             clearSince = null;
         }
 
+        // How fast available memory falls: the smaller of the last two intervals' falls, so a trend counts once two
+        // readings in a row show it, and one allocation that drops it in a single step projects nothing.
+        long lastFall = st.available() < 0 || r.interval().isZero() ? 0
+                : Math.max(0, Math.round((st.available() - avail) / (r.interval().toNanos() / 1e9)));
+        long fallPerSecond = Math.min(lastFall, st.fallPerSecond());
+        long projected = avail - Math.round(fallPerSecond * (s.lookahead().toNanos() / 1e9));
         Readout readout = new Readout()
                 .put("availableMiB", mib(avail))
                 .put("totalMiB", mib(total.value()))
                 .put("reserveMiB", mib(reserve))
+                .put("availableFallMiBPerSecond", mib(fallPerSecond))
                 .put("memoryStallPercent", stall * 100)
                 .put("memoryStallAveragePercent", stallAverage * 100);
         Need need = null;
-        if (avail < reserve) {
-            need = new Need(Math.max(1, Math.round(s.evictTo() * reserve) - avail), String.format(Locale.ROOT,
-                    "available memory %s is below the reserve of %s", new Bytes(avail), new Bytes(reserve)));
+        // Below the reserve the shortage now counts (read again in 100 ms, with more evicted at once if it grew); a
+        // single reading's jump projected a second ahead would evict everything for what may be one allocation.
+        boolean fallingThrough = avail >= reserve && avail < s.admitStop() * reserve && projected < reserve;
+        if (avail < reserve || fallingThrough) {
+            long basis = fallingThrough ? projected : avail;
+            String why = avail < reserve
+                    ? String.format(Locale.ROOT, "available memory %s is below the reserve of %s", new Bytes(avail),
+                            new Bytes(reserve))
+                    : String.format(Locale.ROOT, "available memory %s falls %s/s and would be %s in %d ms, below the"
+                            + " reserve of %s", new Bytes(avail), new Bytes(fallPerSecond), new Bytes(Math.max(0, projected)),
+                            s.lookahead().toMillis(), new Bytes(reserve));
+            need = new Need(Math.max(1, Math.round(s.evictTo() * reserve) - basis), why);
         } else if (measured && level == MemoryLevel.RECLAIM && stallAverage >= s.stallEvict()
                 && avail < s.admitStop() * reserve && GuardPolicy.elapsed(levelSince, now, s.reclaimGrace())) {
             need = new Need(0, String.format(Locale.ROOT,
                     "incumbents stalled %.0f%% of the time on memory with only %s available, after reclaiming the"
                             + " secondaries' page cache", stallAverage * 100, new Bytes(avail)));
         }
-        return new Assessment(new GuardState.Memory(level, stallAverage, levelSince, clearSince, st.reclaimed()), need,
-                readout);
+        return new Assessment(new GuardState.Memory(level, stallAverage, levelSince, clearSince, st.reclaimed(), avail,
+                lastFall), need, readout);
     }
 
     /**

@@ -59,8 +59,49 @@ class MemoryLadderTest {
                 new Row(1000, List.of("Evict b"))); // 280M short of 1280M: b, the newest of the lowest priority, holds 400M
         for (Row row : rows) {
             n.available = Bytes.ofMiB(row.availableMiB());
+            // Held for a second: each step down is one jump, not a fall that goes on (see the fast-fall tests).
+            assertEquals(row.expected(), kinds(n.runFor(Duration.ofSeconds(1))), "at " + row.availableMiB() + " MiB available");
+        }
+    }
+
+    @Test
+    void aFallThatGoesOnEvictsBeforeTheReserveIsReachedEnoughForASecondOfIt() {
+        FakeNode n = node(GuardMode.BALANCED);
+        record Row(long availableMiB, List<String> expected) {}
+        // An incumbent claiming 3 GiB/s: 300 MiB less at each reading.
+        List<Row> rows = List.of(
+                new Row(3000, List.of()),
+                new Row(2700, List.of()),
+                new Row(2400, List.of()),
+                new Row(2100, List.of()), // falls 3000 MiB/s, but still above the admission watermark (2048)
+                new Row(1800, List.of("StopAdmitting", "Evict b", "Evict a", "Evict c")));
+                // 1800 - 3000 = -1200 MiB a second ahead: 2480M to free, every container
+        for (Row row : rows) {
+            n.available = Bytes.ofMiB(row.availableMiB());
             assertEquals(row.expected(), kinds(n.step()), "at " + row.availableMiB() + " MiB available");
         }
+        Evict e = only(n.taken.stream().map(FakeNode.Taken::action).toList(), Evict.class).get(0);
+        assertEquals(3000.0, e.readings().get("availableFallMiBPerSecond"));
+        assertTrue(e.reason().startsWith("available memory 1800M falls 3000M/s and would be 0 in 1000 ms, below the reserve"
+                + " of 1G: evict b (priority 0, holding 400M"), e.reason());
+    }
+
+    @Test
+    void aSlowFallOrASingleJumpProjectsNothing() {
+        FakeNode slow = node(GuardMode.BALANCED);
+        slow.available = Bytes.ofMiB(2100);
+        slow.step();
+        List<String> seen = new ArrayList<>();
+        for (long a = 2090; a >= 1100; a -= 10) { // 100 MiB/s: 1 s ahead is still above the reserve until ~1124
+            slow.available = Bytes.ofMiB(a);
+            kinds(slow.step()).stream().filter(k -> k.startsWith("Evict")).forEach(k -> seen.add(k));
+        }
+        assertEquals(List.of("Evict b"), seen, "one eviction, when the projection crossed the reserve");
+
+        FakeNode jump = node(GuardMode.BALANCED);
+        jump.available = Bytes.ofMiB(1500); // 6.5 GiB in one reading, then steady
+        assertEquals(List.of("StopAdmitting", "ReclaimMemory a 332M"), kinds(jump.step()));
+        assertEquals(List.of(), kinds(jump.runFor(Duration.ofSeconds(2))));
     }
 
     @Test
@@ -89,7 +130,7 @@ class MemoryLadderTest {
     }
 
     @Test
-    void memoryOnItsWayBackCountsAsFreedAndTheNextEvictionWaitsASecond() {
+    void memoryOnItsWayBackCountsAsFreedAndAShortageItDoesNotCoverEvictsAtOnce() {
         FakeNode n = node(GuardMode.BALANCED);
         n.available = Bytes.ofMiB(900); // 380M short: b (400M) alone
         assertEquals(List.of("b"), only(n.step(), Evict.class).stream().map(Evict::containerId).toList());
@@ -109,8 +150,8 @@ class MemoryLadderTest {
         for (int i = 0; i < 15; i++) {
             only(quick.step(), Evict.class).forEach(e -> at.add(e.containerId() + "@" + quick.clock.instant()));
         }
-        assertEquals(List.of("a@2026-11-27T10:00:01.100Z", "c@2026-11-27T10:00:01.100Z"), at,
-                "still 380M short once b is gone: the next eviction one second after b's, enough of them at once");
+        assertEquals(List.of("a@2026-11-27T10:00:00.200Z", "c@2026-11-27T10:00:00.200Z"), at,
+                "still 380M short once b is gone: a shortage does not wait for a cool-down, enough of them at once");
     }
 
     @Test
