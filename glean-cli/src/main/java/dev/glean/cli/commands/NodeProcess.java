@@ -65,10 +65,11 @@ final class NodeProcess {
     /**
      * @param reserve the memory reserve: the controller's admission keeps it free, the guard evicts below it. One
      *     setting for both (controller.memoryReserve in the config file).
+     * @param cgroupParent glean's parent cgroup (agent.cgroupParent)
      */
-    static RunningAgent agent(AgentSettings s, CapacitySettings reserve, PrintStream log) {
+    static RunningAgent agent(AgentSettings s, String cgroupParent, CapacitySettings reserve, PrintStream log) {
         requireRoot();
-        CgroupHost cgroups = CgroupHost.detect();
+        CgroupHost cgroups = CgroupHost.detect(Path.of("/sys/fs/cgroup"), cgroupParent);
         Path state = s.stateDir().toAbsolutePath().normalize();
         try {
             // The containers' root (an unprivileged host uid) must traverse it to reach their bundles.
@@ -87,8 +88,10 @@ final class NodeProcess {
         agent.start(); // makes the parent cgroup the guard caps
         GuardSampler readings = GuardSampler.forHost(cgroups,
                 new RuntimeSecondaries(runtime, Clock.systemUTC(), Duration.ofSeconds(1)), Clock.systemUTC());
-        NodeGuard guard = new NodeGuard(new GuardPolicy(GuardSettings.forMode(s.guard(), reserve)), readings::read,
-                new CgroupControls(cgroups, Duration.ofMillis(100)), agent::evict, new GuardLog(log), Clock.systemUTC());
+        GuardSettings guardSettings = GuardSettings.forMode(s.guard(), reserve);
+        NodeGuard guard = new NodeGuard(new GuardPolicy(guardSettings), readings::read,
+                new CgroupControls(cgroups, guardSettings.cpu().cfsPeriod(), guardSettings.cpu().confine()), agent::evict,
+                new GuardLog(log), Clock.systemUTC());
         return new RunningAgent(agent, guard.start(), readings);
     }
 

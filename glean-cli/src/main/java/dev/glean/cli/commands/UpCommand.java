@@ -43,7 +43,7 @@ public final class UpCommand implements Callable<Integer> {
         AgentSettings as = cfg.agentSettings(node, List.of(self), guard, dataDir.resolve("agent"));
         NodeProcess.RunningAgent agent;
         try {
-            agent = NodeProcess.agent(as, cs.capacity(), System.err);
+            agent = NodeProcess.agent(as, cfg.cgroupParent(), cs.capacity(), System.err);
         } catch (RuntimeException e) {
             controller.close();
             throw e;
