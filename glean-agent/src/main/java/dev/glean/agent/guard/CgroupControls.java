@@ -10,9 +10,11 @@ import dev.glean.core.resources.Millicores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -21,7 +23,9 @@ import java.util.Set;
  *
  * <ul>
  *   <li>CPU: v1 {@code cpu.cfs_quota_us} over {@code cpu.cfs_period_us} on glean's parent in the cpu hierarchy (CFS
- *       bandwidth is hierarchical: it holds every container below); v2 {@code cpu.max}.</li>
+ *       bandwidth is hierarchical: it holds every container below); v2 {@code cpu.max}. With {@code confine}, a cap
+ *       of k CPUs also sets {@code cpuset.cpus} to the last ceil(k) online CPUs: on v1 on the parent and on every
+ *       container (v1 needs a child's CPUs within its parent's: narrowed children first, widened parent first).</li>
  *   <li>io: v2 {@code io.max} on the parent. v1 {@code blkio.throttle.*_device} act only on the tasks of the cgroup
  *       they are set on, not on its children (the kernel keeps v1 blk-throttle flat; measured here: a child
  *       wrote 8 MiB at full speed under a parent limited to 4 MiB/s), so each container gets an equal share
@@ -35,13 +39,22 @@ public final class CgroupControls implements GuardControls {
     /** v1: the limits in force per device and the containers that have their share. */
     private final Map<String, IoLimit> ioLimits = new HashMap<>();
     private final Map<String, Set<String>> throttled = new HashMap<>();
+    private final boolean confine;
+    /** The CPUs the secondaries are confined to now ("0-1" style), null while nothing was written. */
+    private String confinedTo;
+    private Set<String> confinedContainers = Set.of();
 
     public CgroupControls(CgroupHost host, Duration cfsPeriod) {
+        this(host, cfsPeriod, false);
+    }
+
+    public CgroupControls(CgroupHost host, Duration cfsPeriod, boolean confine) {
         if (cfsPeriod.toNanos() < 1_000_000 || cfsPeriod.toNanos() > 1_000_000_000) {
             throw new IllegalArgumentException("the CFS period must be between 1 ms and 1 s: " + cfsPeriod);
         }
         this.host = host;
         this.periodMicros = cfsPeriod.toNanos() / 1000;
+        this.confine = confine;
     }
 
     @Override
@@ -62,6 +75,91 @@ public final class CgroupControls implements GuardControls {
             period.write(Long.toString(periodMicros));
         }
         CgroupFile.of(cpu, "cpu.cfs_quota_us").write(Long.toString(quota));
+        if (confine) {
+            confine(cap);
+        }
+    }
+
+    /** The secondaries may run on the last {@code cap.cpus(n)} online CPUs only. */
+    private void confine(CpuCap cap) {
+        List<Integer> online = cpuList(CgroupFile.of(cpusetRoot(), "cpuset.effective_cpus").exists()
+                ? CgroupFile.of(cpusetRoot(), "cpuset.effective_cpus").read()
+                : CgroupFile.of(cpusetRoot(), "cpuset.cpus").read());
+        if (online.isEmpty()) {
+            return;
+        }
+        List<Integer> keep = online.subList(online.size() - cap.cpus(online.size()), online.size());
+        String want = cpuText(keep);
+        if (want.equals(confinedTo)) {
+            return;
+        }
+        Path parent = host.mode() == CgroupHost.Mode.V2 ? host.root().resolve(host.parent()) : host.v1Parent("cpuset");
+        if (host.mode() == CgroupHost.Mode.V2) {
+            // children inherit the parent's effective CPUs on v2
+            CgroupFile f = CgroupFile.of(parent, "cpuset.cpus");
+            if (f.exists()) {
+                f.write(want);
+            }
+            confinedTo = want;
+            return;
+        }
+        List<Integer> before = cpuList(CgroupFile.of(parent, "cpuset.cpus").read());
+        boolean narrower = before.containsAll(keep);
+        if (!narrower) {
+            CgroupFile.of(parent, "cpuset.cpus").write(want);
+        }
+        Set<String> done = new HashSet<>();
+        for (Path child : children(parent)) {
+            CgroupFile.of(child, "cpuset.cpus").write(want);
+            done.add(child.getFileName().toString());
+        }
+        if (narrower) {
+            CgroupFile.of(parent, "cpuset.cpus").write(want);
+        }
+        confinedTo = want;
+        confinedContainers = done;
+    }
+
+    private Path cpusetRoot() {
+        return host.mode() == CgroupHost.Mode.V2 ? host.root() : host.v1Root("cpuset");
+    }
+
+    private static List<Path> children(Path dir) {
+        try (var s = Files.list(dir)) {
+            return s.filter(Files::isDirectory).toList();
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
+    }
+
+    /** "0-3,6" -> [0, 1, 2, 3, 6]. */
+    static List<Integer> cpuList(String text) {
+        List<Integer> cpus = new ArrayList<>();
+        for (String part : text.trim().split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            int dash = part.indexOf('-');
+            int from = Integer.parseInt(part.substring(0, dash < 0 ? part.length() : dash).trim());
+            int to = dash < 0 ? from : Integer.parseInt(part.substring(dash + 1).trim());
+            for (int c = from; c <= to; c++) {
+                cpus.add(c);
+            }
+        }
+        return cpus;
+    }
+
+    static String cpuText(List<Integer> cpus) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < cpus.size(); i++) {
+            int j = i;
+            while (j + 1 < cpus.size() && cpus.get(j + 1) == cpus.get(j) + 1) {
+                j++;
+            }
+            b.append(b.isEmpty() ? "" : ",").append(cpus.get(i)).append(i == j ? "" : "-" + cpus.get(j));
+            i = j;
+        }
+        return b.toString();
     }
 
     /** The cap in force on glean's parent now, read back from the cgroup. */
@@ -114,6 +212,20 @@ public final class CgroupControls implements GuardControls {
     public synchronized void containers(Collection<String> live) {
         if (host.mode() == CgroupHost.Mode.V2) {
             return;
+        }
+        if (confinedTo != null && !confinedContainers.containsAll(live)) {
+            // a container started since: runc gave it the parent's CPUs, which are the confined ones, but write
+            // them anyway (a container made before a narrowing already has them)
+            Set<String> done = new HashSet<>(confinedContainers);
+            for (String id : live) {
+                Path dir = host.containerDir(host.v1Root("cpuset"), id);
+                if (!done.contains(id) && Files.isDirectory(dir)) {
+                    CgroupFile.of(dir, "cpuset.cpus").write(confinedTo);
+                    done.add(id);
+                }
+            }
+            done.retainAll(live);
+            confinedContainers = done;
         }
         for (String device : ioLimits.keySet()) {
             Set<String> had = throttled.getOrDefault(device, Set.of());

@@ -32,6 +32,43 @@ class CgroupControlsTest {
     }
 
     @Test
+    void v1ConfinedCapSetsTheLastCpusOnTheParentAndEveryContainer() throws Exception {
+        write("cpu/cgroup.procs", "1\n");
+        write("cpu/glean/cpu.cfs_period_us", "100000\n");
+        write("cpu/glean/cpu.cfs_quota_us", "-1\n");
+        write("cpuset/cgroup.procs", "1\n");
+        write("cpuset/cpuset.effective_cpus", "0-3\n");
+        write("cpuset/glean/cpuset.cpus", "0-3\n");
+        write("cpuset/glean/c1/cpuset.cpus", "0-3\n");
+        CgroupControls controls = new CgroupControls(CgroupHost.detect(root, "glean"), Duration.ofMillis(10), true);
+
+        controls.setCpuCap(new CpuCap.Limit(new Millicores(1500)));
+        assertEquals("10000", read("cpu/glean/cpu.cfs_period_us"));
+        assertEquals("15000", read("cpu/glean/cpu.cfs_quota_us"));
+        assertEquals("2-3", read("cpuset/glean/cpuset.cpus"), "1.5 CPUs need the last two CPUs");
+        assertEquals("2-3", read("cpuset/glean/c1/cpuset.cpus"));
+
+        write("cpuset/glean/c2/cpuset.cpus", "2-3\n"); // runc copies the parent's
+        controls.containers(List.of("c1", "c2"));
+        controls.setCpuCap(new CpuCap.Limit(new Millicores(400)));
+        assertEquals("3", read("cpuset/glean/cpuset.cpus"));
+        assertEquals("3", read("cpuset/glean/c1/cpuset.cpus"));
+        assertEquals("3", read("cpuset/glean/c2/cpuset.cpus"));
+
+        controls.setCpuCap(CpuCap.UNLIMITED);
+        assertEquals("0-3", read("cpuset/glean/cpuset.cpus"));
+        assertEquals("0-3", read("cpuset/glean/c2/cpuset.cpus"));
+        assertEquals("-1", read("cpu/glean/cpu.cfs_quota_us"));
+    }
+
+    @Test
+    void cpuListsRoundTrip() {
+        assertEquals(List.of(0, 1, 2, 3, 6, 8, 9), CgroupControls.cpuList("0-3,6,8-9\n"));
+        assertEquals("0-3,6,8-9", CgroupControls.cpuText(List.of(0, 1, 2, 3, 6, 8, 9)));
+        assertEquals("1", CgroupControls.cpuText(List.of(1)));
+    }
+
+    @Test
     void v1CpuQuotaOnTheParentIoSharesPerContainerAndMemoryInTheSafeOrder() throws Exception {
         for (String c : List.of("cpu", "blkio", "memory")) {
             write(c + "/cgroup.procs", "1\n");

@@ -142,6 +142,33 @@ class GuardRealHostTest {
         assertEquals(CpuCap.UNLIMITED, controls.cpuCap());
     }
 
+    /** v1 refuses a parent's cpuset that leaves out a child's CPUs: narrowing must reach the children first. */
+    @Test
+    void aConfinedCapMovesParentAndContainerToTheLastCpusAndBack() throws Exception {
+        Path root = host.v1Root("cpuset");
+        List<Integer> online = CgroupControls.cpuList(Files.readString(root.resolve("cpuset.effective_cpus")));
+        assumeTrue(online.size() >= 2, "needs two CPUs");
+        Path parent = host.v1Parent("cpuset");
+        Path child = host.containerDir(root, "c1");
+        Files.createDirectories(child);
+        // as runc does: the container gets its parent's CPUs and memory nodes
+        Files.writeString(child.resolve("cpuset.cpus"), Files.readString(parent.resolve("cpuset.cpus")).trim());
+        Files.writeString(child.resolve("cpuset.mems"), Files.readString(parent.resolve("cpuset.mems")).trim());
+        CgroupControls controls = new CgroupControls(host, Duration.ofMillis(10), true);
+        String last = String.valueOf(online.get(online.size() - 1));
+
+        controls.setCpuCap(new CpuCap.Limit(new Millicores(500)));
+        assertEquals(last, Files.readString(parent.resolve("cpuset.cpus")).trim());
+        assertEquals(last, Files.readString(child.resolve("cpuset.cpus")).trim());
+        assertEquals(5000, read(host.v1Parent("cpu").resolve("cpu.cfs_quota_us")));
+        assertEquals(10_000, read(host.v1Parent("cpu").resolve("cpu.cfs_period_us")));
+
+        controls.setCpuCap(CpuCap.UNLIMITED);
+        String all = CgroupControls.cpuText(online);
+        assertEquals(all, Files.readString(parent.resolve("cpuset.cpus")).trim());
+        assertEquals(all, Files.readString(child.resolve("cpuset.cpus")).trim());
+    }
+
     /** Three busy loops on two CPUs outside glean wait on the run queues; one inside glean's parent is not counted. */
     @Test
     void theRunQueueWaitOfBusyIncumbentsIsSeenAndASecondarysIsNot() throws Exception {

@@ -77,10 +77,11 @@ final class NodeProcess {
     /**
      * @param reserve the memory reserve: the controller's admission keeps it free, the guard evicts below it. One
      *     setting for both (controller.memoryReserve in the config file).
+     * @param cgroupParent glean's parent cgroup (agent.cgroupParent)
      */
-    static RunningAgent agent(AgentSettings s, CapacitySettings reserve, PrintStream log, boolean listen) {
+    static RunningAgent agent(AgentSettings s, String cgroupParent, CapacitySettings reserve, PrintStream log, boolean listen) {
         requireRoot();
-        CgroupHost cgroups = CgroupHost.detect();
+        CgroupHost cgroups = CgroupHost.detect(Path.of("/sys/fs/cgroup"), cgroupParent);
         Path state = s.stateDir().toAbsolutePath().normalize();
         try {
             // The containers' root (an unprivileged host uid) must traverse it to reach their bundles.
@@ -102,8 +103,9 @@ final class NodeProcess {
         GuardOutbox outbox = new GuardOutbox(GUARD_OUTBOX, GuardOutbox.SUMMARY_EVERY, Clock.systemUTC(), log);
         GuardMetrics guardMetrics = new GuardMetrics();
         agent.attachGuard(outbox);
-        NodeGuard guard = new NodeGuard(new GuardPolicy(GuardSettings.forMode(s.guard(), reserve)), guardMetrics.watching(readings::read),
-                new CgroupControls(cgroups, Duration.ofMillis(100)), agent::evict,
+        GuardSettings guardSettings = GuardSettings.forMode(s.guard(), reserve);
+        NodeGuard guard = new NodeGuard(new GuardPolicy(guardSettings), guardMetrics.watching(readings::read),
+                new CgroupControls(cgroups, guardSettings.cpu().cfsPeriod(), guardSettings.cpu().confine()), agent::evict,
                 NodeGuard.Listener.all(new GuardLog(log), outbox, guardMetrics), Clock.systemUTC());
         PrometheusText.Source metrics = out -> {
             agent.writeMetrics(out);

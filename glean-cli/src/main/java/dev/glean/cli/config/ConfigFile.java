@@ -36,11 +36,12 @@ import java.util.Set;
  */
 public final class ConfigFile {
     static final Set<String> CONTROLLER_KEYS = Set.of("port", "bind", "data", "db", "lease", "lostGrace", "cpuOvercommit",
-            "cpuHeadroom", "memoryReserve", "memoryReserveMin", "staleAfter", "window", "maxRequeues", "maxPlacementsPerCycle",
-            "cycle", "maxLogBytesPerAttempt", "volumes", "lending", "preemption");
+            "cpuHeadroom", "cpuLendMin", "memoryReserve", "memoryReserveMin", "staleAfter", "window", "maxRequeues",
+            "maxPlacementsPerCycle", "cycle", "maxLogBytesPerAttempt", "volumes", "lending", "preemption");
     static final Set<String> LENDING_KEYS = Set.of("node", "labels", "maxCpu", "maxMemory", "hours", "zone", "cordon");
     static final Set<String> AGENT_KEYS = Set.of("node", "controller", "guard", "stateDir", "labels", "reportInterval",
-            "watchInterval", "pidsPerJob", "pidsTotal", "stopGrace", "protect", "metrics", "diskPerJob", "logPerJob");
+            "watchInterval", "pidsPerJob", "pidsTotal", "stopGrace", "protect", "metrics", "diskPerJob", "logPerJob",
+            "cgroupParent");
 
     private final JsonNode controller;
     private final JsonNode agent;
@@ -127,7 +128,8 @@ public final class ConfigFile {
                 fraction(controller, "controller", "memoryReserve", c.memoryReserveFraction()),
                 bytes(controller, "controller", "memoryReserveMin", c.memoryReserveMin()),
                 duration(controller, "controller", "staleAfter", c.staleAfter()),
-                duration(controller, "controller", "window", c.window()));
+                duration(controller, "controller", "window", c.window()))
+                .withCpuLendMin(millicores(controller, "controller", "cpuLendMin", c.cpuLendMin()));
         int port = portOverride != null ? portOverride : integer(controller, "controller", "port", d.port());
         if (port < 0 || port > 65535) {
             throw bad("controller.port must be 0-65535: " + port);
@@ -351,6 +353,18 @@ public final class ConfigFile {
             throw bad("agent.metrics: " + e.getMessage() + " (or off)");
         }
         return v;
+    }
+
+    /**
+     * The name of glean's parent cgroup (directly under the root of every hierarchy). Two agents on one host need
+     * two names: each caps and evicts everything under its own parent.
+     */
+    public String cgroupParent() {
+        String p = str(agent, "agent", "cgroupParent", dev.glean.agent.cgroup.CgroupHost.DEFAULT_PARENT);
+        if (!p.matches("[A-Za-z0-9_.-]+") || p.startsWith(".")) {
+            throw bad("agent.cgroupParent must be one cgroup name ([A-Za-z0-9_.-], no slash): '" + p + "'");
+        }
+        return p;
     }
 
     public static String defaultNodeName() {

@@ -164,6 +164,20 @@ class ConfigFileTest {
     }
 
     @Test
+    void cgroupParentAndCpuLendMin() throws Exception {
+        assertEquals("glean", ConfigFile.empty().cgroupParent());
+        assertEquals(Millicores.ZERO, ConfigFile.empty().controllerSettings(null).capacity().cpuLendMin());
+        Path f = dir.resolve("bench.yaml");
+        Files.writeString(f, "controller:\n  cpuLendMin: 1\nagent:\n  cgroupParent: glean-bench-1\n");
+        ConfigFile c = ConfigFile.load(f);
+        assertEquals("glean-bench-1", c.cgroupParent());
+        assertEquals(new Millicores(1000), c.controllerSettings(null).capacity().cpuLendMin());
+        Files.writeString(f, "agent:\n  cgroupParent: a/b\n");
+        GleanException e = assertThrows(GleanException.class, () -> ConfigFile.load(f).cgroupParent());
+        assertTrue(e.getMessage().contains("agent.cgroupParent"), e.getMessage());
+    }
+
+    @Test
     void mistakesAreOneLineConfigErrors() throws Exception {
         String[] bad = {"controler:\n  port: 1\n", "controller:\n  prot: 1\n", "controller:\n  lease: soon\n", "controller:\n  port: 99999\n",
             "controller:\n  memoryReserve: 150%\n", "agent:\n  guard: paranoid\n", "controller: [1, 2]\n", "controller:\n  port: [\n",

@@ -35,6 +35,12 @@ public sealed interface CpuCap {
         return millicores >= capacity ? UNLIMITED : new Limit(new Millicores(Math.max(1, millicores)));
     }
 
+    /** The whole CPUs the cap needs (at least one): where the secondaries are confined to CPUs, that many. */
+    default int cpus(int nodeCpus) {
+        long m = millicores(nodeCpus * 1000L);
+        return (int) Math.max(1, Math.min(nodeCpus, (m + 999) / 1000));
+    }
+
     /** The cap as a number for arithmetic: an unlimited cap counts as the whole node. */
     default long millicores(long capacity) {
         return switch (this) {

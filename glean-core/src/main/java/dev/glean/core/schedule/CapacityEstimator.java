@@ -60,6 +60,10 @@ public final class CapacityEstimator {
                 Millicores cpuCap = new Millicores((long) Math.floor(capacity.cpu().value() * l.cpuFraction()));
                 Bytes memCap = capacity.memory().times(l.memoryFraction());
                 Millicores cpu = capacity.cpu().minus(new Millicores(f.cpu().forecast())).minus(headroom);
+                Millicores lendMin = settings.cpuLendMin().compareTo(capacity.cpu()) < 0 ? settings.cpuLendMin() : capacity.cpu();
+                if (cpu.compareTo(lendMin) < 0) {
+                    cpu = lendMin;
+                }
                 Bytes mem = capacity.memory().minus(new Bytes(f.memory().forecast())).minus(reserve);
                 boolean cpuCapped = cpuCap.compareTo(cpu) < 0;
                 boolean memCapped = memCap.compareTo(mem) < 0;

@@ -10,7 +10,9 @@ import java.time.Duration;
  * the estimator keeps this much free for the incumbents when admitting, and the guard evicts when free memory
  * falls below it, so an evicted job is never admitted straight back. {@code cpuOvercommit} multiplies
  * lendable CPU for admission (the kernel takes CPU back at once). Readings older than {@code staleAfter}
- * lend nothing. {@code forecast} says how the incumbents' peak is forecast.
+ * lend nothing. {@code forecast} says how the incumbents' peak is forecast. {@code cpuLendMin}: CPU every fresh
+ * node lends whatever its forecast (zero by default): the idle class and the node guard, not admission, protect
+ * the incumbents' CPU, so a node given to harvesting (or a benchmark on a busy machine) may admit work anyway.
  */
 public record CapacitySettings(
         double cpuOvercommit,
@@ -18,7 +20,8 @@ public record CapacitySettings(
         double memoryReserveFraction,
         Bytes memoryReserveMin,
         Duration staleAfter,
-        ForecastSettings forecast) {
+        ForecastSettings forecast,
+        Millicores cpuLendMin) {
 
     /**
      * CPU over-commit 1.5: CPU is compressible (the idle class hands it back at once and the guard caps the rest), so
@@ -28,6 +31,15 @@ public record CapacitySettings(
      */
     public static final CapacitySettings DEFAULTS = new CapacitySettings(
             1.5, new Millicores(100), 0.10, Bytes.ofMiB(256), Duration.ofSeconds(10), ForecastSettings.DEFAULTS);
+
+    public CapacitySettings(double cpuOvercommit, Millicores cpuHeadroom, double memoryReserveFraction, Bytes memoryReserveMin,
+            Duration staleAfter, ForecastSettings forecast) {
+        this(cpuOvercommit, cpuHeadroom, memoryReserveFraction, memoryReserveMin, staleAfter, forecast, Millicores.ZERO);
+    }
+
+    public CapacitySettings withCpuLendMin(Millicores min) {
+        return new CapacitySettings(cpuOvercommit, cpuHeadroom, memoryReserveFraction, memoryReserveMin, staleAfter, forecast, min);
+    }
 
     public CapacitySettings {
         if (cpuOvercommit < 1.0 || cpuOvercommit > 10) {

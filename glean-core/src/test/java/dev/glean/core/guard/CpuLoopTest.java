@@ -40,6 +40,24 @@ class CpuLoopTest {
     }
 
     @Test
+    void capsAreAppliedWithThe100msPeriodAndConfinedToTheCpusTheyNeedButMaxHarvestIsNotConfined() {
+        var reserve = dev.glean.core.schedule.CapacitySettings.DEFAULTS;
+        for (GuardMode m : List.of(GuardMode.BALANCED, GuardMode.STRICT)) {
+            GuardSettings.Cpu c = GuardSettings.forMode(m, reserve).cpu();
+            assertEquals(Duration.ofMillis(100), c.cfsPeriod(), m.text());
+            assertTrue(c.confine(), m.text());
+        }
+        GuardSettings.Cpu h = GuardSettings.forMode(GuardMode.MAX_HARVEST, reserve).cpu();
+        assertEquals(Duration.ofMillis(100), h.cfsPeriod());
+        assertTrue(!h.confine() && !h.loop());
+        assertEquals(1, new CpuCap.Limit(new Millicores(1)).cpus(2));
+        assertEquals(1, new CpuCap.Limit(new Millicores(1000)).cpus(2));
+        assertEquals(2, new CpuCap.Limit(new Millicores(1001)).cpus(2));
+        assertEquals(2, CpuCap.UNLIMITED.cpus(2));
+        assertEquals(4, new CpuCap.Limit(new Millicores(9000)).cpus(4));
+    }
+
+    @Test
     void harmCutsAtOnceAndTheCapGrowsBackSlowlyFastestFarBelowTheLastHarm() {
         FakeNode n = new FakeNode(GuardMode.BALANCED);
         n.incumbentMillicores = 0;

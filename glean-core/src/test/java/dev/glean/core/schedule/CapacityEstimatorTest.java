@@ -206,4 +206,19 @@ class CapacityEstimatorTest {
         assertFalse(h.record(Samples.node(T.minusSeconds(5), 4, 16, 3900, 100)));
         assertEquals(100, est.estimate(h, T, LendingPolicy.OPEN, T).cpu().forecast());
     }
+
+    @Test
+    void cpuLendMinLendsThatMuchOnABusyNodeButNeverMoreThanItHasNorPastAPolicy() {
+        IncumbentHistory h = est.newHistory();
+        for (int i = 0; i < 100; i++) {
+            h.record(Samples.node(T.plusSeconds(i), 4, 16, 4000, 1024));
+        }
+        Instant now = T.plusSeconds(99);
+        assertEquals(0, est.estimate(h, now, LendingPolicy.OPEN, now).lendableCpu().value(), "busy: lends nothing");
+        var floor = new CapacityEstimator(CapacitySettings.DEFAULTS.withCpuLendMin(new Millicores(1000)));
+        assertEquals(1000, floor.estimate(h, now, LendingPolicy.OPEN, now).lendableCpu().value());
+        var all = new CapacityEstimator(CapacitySettings.DEFAULTS.withCpuLendMin(new Millicores(9000)));
+        assertEquals(4000, all.estimate(h, now, LendingPolicy.OPEN, now).lendableCpu().value(), "at most the node");
+        assertEquals(0, floor.estimate(h, now, LendingPolicy.cordon(), now).lendableCpu().value(), "a cordon still wins");
+    }
 }
