@@ -1,6 +1,7 @@
 package dev.glean.core.guard;
 
 import dev.glean.core.guard.GuardAction.SetCpuQuota;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -10,6 +11,16 @@ import java.util.Locale;
  * slowly, under a ceiling that follows the incumbents' own use. See {@link GuardPolicy} for the why.
  */
 final class CpuLoop {
+    /**
+     * How slowly the incumbents' own wait is learned, and the most of it that counts (as a multiple of the mode's
+     * target): a host whose incumbents wait a lot on their own must not end up with no target at all.
+     */
+    static final Duration OWN_WAIT_SMOOTHING = Duration.ofSeconds(10);
+    static final double OWN_WAIT_MAX = 3;
+    /** Cut when the incumbents wait this many times their own wait (or the mode's target, if higher)... */
+    static final double OWN_CUT = 1.5;
+    /** ...and grow while they wait less than this many times it (or the mode's low water, if higher). */
+    static final double OWN_GROW = 1.15;
     private final GuardSettings.Cpu s;
 
     CpuLoop(GuardSettings.Cpu s) {
@@ -24,7 +35,7 @@ final class CpuLoop {
                         "max-harvest: secondaries run in the idle class with no CPU quota",
                         new Readout().put("capacityMillicores", capacity).map()));
             }
-            return new GuardState.Cpu(CpuCap.UNLIMITED, 0, 0, 0, Long.MAX_VALUE, null, null, false);
+            return new GuardState.Cpu(CpuCap.UNLIMITED, 0, 0, 0, Long.MAX_VALUE, null, null, false, -1);
         }
         double dt = r.interval().toNanos() / 1e9;
         double wait = r.runQueueWaitPerCpu();
@@ -58,7 +69,18 @@ final class CpuLoop {
         ceiling = Math.max(floor, ceiling);
         long current = st.applied() == null ? ceiling : st.applied().millicores(capacity);
         long secondary = r.secondaryCpu().value();
-        double target = s.waitTarget();
+        // The target follows the incumbents' own wait where that is above the mode's: a busy database waits for CPU
+        // with nothing else on the host (threads outnumber cores), and a fixed target at or below that wait would
+        // hold the secondaries at their floor for nothing. Its own wait is what it waits while the secondaries
+        // hardly run (at their floor, or before they start): learned slowly, and capped. Cut above 1.5 times it,
+        // grow below 1.15 times it, hold in between.
+        double own = st.ownWait();
+        if (dt > 0 && started && secondary <= Math.max(s.blame() * capacity, floor)) {
+            own = own < 0 ? wait : GuardPolicy.smooth(own, wait, r.interval(), OWN_WAIT_SMOOTHING);
+        }
+        double ownCounted = s.followOwnWait() ? Math.min(Math.max(0, own), OWN_WAIT_MAX * s.waitTarget()) : 0;
+        double target = Math.max(s.waitTarget(), OWN_CUT * ownCounted);
+        double lowWater = Math.max(s.waitTarget() * s.lowWater(), OWN_GROW * ownCounted);
 
         boolean spike = wait >= target * s.spike();
         boolean stalled = s.cpuStallTarget() > 0 && stall >= s.cpuStallTarget();
@@ -83,7 +105,7 @@ final class CpuLoop {
                     : stalled ? String.format(Locale.ROOT, "incumbents' CPU pressure reached %.0f%%", stall * 100)
                     : String.format(Locale.ROOT, "incumbents' run-queue wait averaged %.0f ms/s", ms(waitAverage, r)))
                     + String.format(Locale.ROOT, " (target %.0f ms/s): cut secondaries' CPU", ms(target, r));
-        } else if (dt > 0 && !spike && !stalled && waitAverage < target * s.lowWater() && current < ceiling
+        } else if (dt > 0 && !spike && !stalled && waitAverage < lowWater && current < ceiling
                 && GuardPolicy.elapsed(st.lastCut(), now, s.hold()) && GuardPolicy.elapsed(st.lastGrowth(), now, s.growEvery())) {
             double step = s.growStep() * capacity;
             if (current + step <= 0.9 * lastHarmCap) {
@@ -116,6 +138,7 @@ final class CpuLoop {
                             .put("waitMsPerSecond", ms(wait, r))
                             .put("waitAverageMsPerSecond", ms(waitAverage, r))
                             .put("targetMsPerSecond", ms(target, r))
+                            .put("ownWaitMsPerSecond", ms(Math.max(0, own), r))
                             .put("cpuStallPercent", stall * 100)
                             .put("incumbentMillicores", incumbent)
                             .put("incumbentPeakMillicores", Math.round(peak))
@@ -126,7 +149,7 @@ final class CpuLoop {
                             .map()));
         }
         return new GuardState.Cpu(write ? cap : st.applied(), waitAverage, incumbentAverage, peak, lastHarmCap, lastCut,
-                lastGrowth, started);
+                lastGrowth, started, own);
     }
 
     /** Waiting threads per CPU as milliseconds of wait per second on the whole node. */

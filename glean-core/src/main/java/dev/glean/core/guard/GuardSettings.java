@@ -42,12 +42,15 @@ public record GuardSettings(GuardMode mode, Duration tick, Cpu cpu, Memory memor
      *     (cpuset), so the other CPUs never run a secondary: the incumbents always find a truly idle CPU there (a CPU
      *     running only idle-class work does not pull a queued incumbent thread the way an idle CPU does). Measured
      *     as above: one CPU by cpuset gave a p99 0.8-1.2x alone at ~60 % of the idle CPU, one CPU by quota 1.8-2.2x
+     * @param followOwnWait the wait target follows the incumbents' own wait where that is higher (learned while the
+     *     secondaries sit at their floor): balanced, so it lends when the incumbents wait on their own; strict keeps
+     *     its fixed target and gives up the harvest instead (bench/protect, docs/PERFORMANCE.md)
      */
     public record Cpu(boolean loop, double waitTarget, double spike, Duration smoothing, double cpuStallTarget,
             double cut, Duration cutSpacing, Duration hold, Duration growEvery, double lowWater, double growStep,
             double floor, double headroom, double reserved, long reservedMin, double peakDecayPerSecond,
             Duration incumbentSmoothing, double blame, double minChange, double ceilingSlack, Duration cfsPeriod,
-            boolean confine) {}
+            boolean confine, boolean followOwnWait) {}
 
     /**
      * The memory ladder: stop admitting, then reclaim secondaries' page cache, then evict.
@@ -119,7 +122,7 @@ public record GuardSettings(GuardMode mode, Duration tick, Cpu cpu, Memory memor
         return switch (mode) {
             case MAX_HARVEST -> new GuardSettings(mode, tick,
                     new Cpu(false, 0, 0, Duration.ofMillis(300), 0, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO,
-                            0, 0, 0, 0, 0, 0, 0, Duration.ofMillis(200), 0, 0, 0, Duration.ofMillis(100), false),
+                            0, 0, 0, 0, 0, 0, 0, Duration.ofMillis(200), 0, 0, 0, Duration.ofMillis(100), false, false),
                     new Memory(capacity, 1.5, 1.25, 0.25, 0.05, 0.25, Duration.ofSeconds(1), Duration.ofSeconds(15),
                             Duration.ofSeconds(5), Duration.ofMillis(500), 1.25, Duration.ofSeconds(1), LOOKAHEAD, Bytes.ofMiB(32),
                             0.10, Bytes.ofMiB(16)),
@@ -128,7 +131,7 @@ public record GuardSettings(GuardMode mode, Duration tick, Cpu cpu, Memory memor
             case BALANCED -> new GuardSettings(mode, tick,
                     new Cpu(true, 0.075, 3.0, Duration.ofMillis(300), 0.20, 0.6, Duration.ofMillis(200),
                             Duration.ofSeconds(1), Duration.ofMillis(500), 0.7, 0.05, 0.05, 0.10, 0, 0, 0.25,
-                            Duration.ofMillis(200), 0.02, 0.01, 0.05, Duration.ofMillis(100), true),
+                            Duration.ofMillis(200), 0.02, 0.01, 0.05, Duration.ofMillis(100), true, true),
                     new Memory(capacity, 2.0, 1.5, 0.25, 0.02, 0.10, Duration.ofSeconds(1), Duration.ofSeconds(30),
                             Duration.ofSeconds(10), Duration.ofMillis(500), 1.25, Duration.ofSeconds(1), LOOKAHEAD, Bytes.ofMiB(32),
                             0.10, Bytes.ofMiB(16)),
@@ -138,7 +141,7 @@ public record GuardSettings(GuardMode mode, Duration tick, Cpu cpu, Memory memor
             case STRICT -> new GuardSettings(mode, tick,
                     new Cpu(true, 0.05, 2.0, Duration.ofMillis(200), 0.10, 0.5, Duration.ofMillis(200),
                             Duration.ofSeconds(3), Duration.ofSeconds(1), 0.6, 0.05, 0.02, 0.25, 0.25, 1000, 0.25,
-                            Duration.ofMillis(200), 0.02, 0.01, 0.05, Duration.ofMillis(100), true),
+                            Duration.ofMillis(200), 0.02, 0.01, 0.05, Duration.ofMillis(100), true, false),
                     new Memory(capacity, 2.5, 2.0, 0.25, 0.01, 0.05, Duration.ofSeconds(1), Duration.ofSeconds(60),
                             Duration.ofSeconds(30), Duration.ofMillis(500), 1.5, Duration.ofSeconds(1), LOOKAHEAD, Bytes.ofMiB(32),
                             0.10, Bytes.ofMiB(16)),

@@ -22,7 +22,7 @@ public record GuardState(Cpu cpu, Memory memory, Io io, Pids pids, Set<String> e
 
     /** Before the first reading: nothing applied yet, everything admitted. */
     public static GuardState initial() {
-        return new GuardState(new Cpu(null, 0, 0, 0, Long.MAX_VALUE, null, null, false),
+        return new GuardState(new Cpu(null, 0, 0, 0, Long.MAX_VALUE, null, null, false, -1),
                 new Memory(MemoryLevel.NORMAL, 0, null, null, Map.of(), -1, 0), new Io(0, Map.of()), new Pids(false, null),
                 Set.of(), null, true);
     }
@@ -30,7 +30,7 @@ public record GuardState(Cpu cpu, Memory memory, Io io, Pids pids, Set<String> e
     /** The same state, but not knowing what CPU cap the cgroup holds (a write failed): the next decision sets it. */
     public GuardState withCpuCapUnknown() {
         return new GuardState(new Cpu(null, cpu.waitAverage(), cpu.incumbentAverage(), cpu.incumbentPeak(),
-                cpu.lastHarmCap(), cpu.lastCut(), cpu.lastGrowth(), cpu.started()), memory, io, pids, evicting,
+                cpu.lastHarmCap(), cpu.lastCut(), cpu.lastGrowth(), cpu.started(), cpu.ownWait()), memory, io, pids, evicting,
                 lastEviction, admitting);
     }
 
@@ -42,8 +42,12 @@ public record GuardState(Cpu cpu, Memory memory, Io io, Pids pids, Set<String> e
      * @param lastHarmCap the cap (millicores) in force at the last harm; growth slows past it
      * @param started whether a reading with an interval has been seen (the averages start from it)
      */
+    /**
+     * @param ownWait the incumbents' run-queue wait (per CPU) while the secondaries hardly run: their own, learned
+     *     slowly; negative until first seen
+     */
     public record Cpu(CpuCap applied, double waitAverage, double incumbentAverage, double incumbentPeak,
-            long lastHarmCap, Instant lastCut, Instant lastGrowth, boolean started) {}
+            long lastHarmCap, Instant lastCut, Instant lastGrowth, boolean started, double ownWait) {}
 
     /**
      * @param clearSince since when the readings have allowed leaving {@code level}; null while they do not

@@ -57,6 +57,66 @@ class CpuLoopTest {
         assertEquals(4, new CpuCap.Limit(new Millicores(9000)).cpus(4));
     }
 
+    /**
+     * Incumbents that wait 200 ms/s on their own (above balanced's 150): the first cut takes the secondaries to their
+     * floor, where the wait stays 200 — their own. Learned there, the target becomes 1.5 times it (300) and the
+     * secondaries grow back while the wait stays below 1.15 times it (230); 400 cuts them again.
+     */
+    @Test
+    void theTargetIsAnAllowanceAboveTheIncumbentsOwnWait() {
+        FakeNode n = new FakeNode(GuardMode.BALANCED);
+        n.incumbentMillicores = 0;
+        hogStep(n);
+        n.waitMsPerSecond = 200;
+        long lowest = Long.MAX_VALUE;
+        for (int i = 0; i < 15; i++) {
+            hogStep(n); // cut, cut, ... down to the floor
+            lowest = Math.min(lowest, n.cap());
+        }
+        assertEquals(100L, lowest, "cut to the floor while the wait was taken for harm");
+        n.taken.clear();
+        for (int i = 0; i < 300; i++) { // 30 s more, the wait unchanged: it is the incumbents' own
+            hogStep(n);
+        }
+        assertTrue(n.cap() > 1000, "grown back once the own wait was learned: " + n.cap());
+        List<SetCpuQuota> moves = n.taken.stream().map(FakeNode.Taken::action).filter(a -> a instanceof SetCpuQuota)
+                .map(a -> (SetCpuQuota) a).toList();
+        SetCpuQuota grow = moves.get(moves.size() - 1);
+        assertEquals(200.0, grow.readings().get("ownWaitMsPerSecond"), 5.0);
+        assertEquals(300.0, grow.readings().get("targetMsPerSecond"), 5.0);
+        n.waitMsPerSecond = 400; // secondaries add 200 ms/s more: above the allowance
+        long before = n.cap();
+        hogStep(n);
+        hogStep(n);
+        hogStep(n);
+        assertTrue(n.cap() < before, "cut again: " + before + " -> " + n.cap());
+    }
+
+    @Test
+    void strictKeepsItsFixedTargetAndStaysAtTheFloor() {
+        FakeNode n = new FakeNode(GuardMode.STRICT);
+        n.incumbentMillicores = 0;
+        hogStep(n);
+        n.waitMsPerSecond = 200; // above strict's 100 ms/s, and the incumbents' own
+        for (int i = 0; i < 315; i++) {
+            hogStep(n);
+        }
+        assertEquals(40L, n.cap(), "strict gives the harvest up rather than the incumbents' wait (its floor: 2 %)");
+        assertTrue(GuardSettings.forMode(GuardMode.BALANCED, dev.glean.core.schedule.CapacitySettings.DEFAULTS).cpu().followOwnWait());
+    }
+
+    @Test
+    void theOwnWaitCountsAtMostThreeTargets() {
+        FakeNode n = new FakeNode(GuardMode.BALANCED);
+        n.incumbentMillicores = 0;
+        hogStep(n);
+        n.waitMsPerSecond = 5000; // an overloaded host: the incumbents alone wait 5 s/s
+        for (int i = 0; i < 400; i++) {
+            hogStep(n);
+        }
+        assertEquals(100L, n.cap(), "1.5 x (3 x 150) = 675 ms/s at most: 5000 stays harm, the secondaries stay at the floor");
+    }
+
     @Test
     void harmCutsAtOnceAndTheCapGrowsBackSlowlyFastestFarBelowTheLastHarm() {
         FakeNode n = new FakeNode(GuardMode.BALANCED);
@@ -191,7 +251,7 @@ class CpuLoopTest {
     void maxHarvestLiftsACapLeftBehindOnceAndThenDoesNothing() {
         FakeNode n = new FakeNode(GuardMode.MAX_HARVEST);
         GuardState s = GuardState.initial();
-        n.state = new GuardState(new GuardState.Cpu(new CpuCap.Limit(new Millicores(500)), 0, 0, 0, 0, null, null, true),
+        n.state = new GuardState(new GuardState.Cpu(new CpuCap.Limit(new Millicores(500)), 0, 0, 0, 0, null, null, true, -1),
                 s.memory(), s.io(), s.pids(), s.evicting(), s.lastEviction(), s.admitting());
         assertEquals(List.of(CpuCap.UNLIMITED), only(n.step(), SetCpuQuota.class).stream().map(SetCpuQuota::cap).toList());
         n.waitMsPerSecond = 900;
