@@ -1,6 +1,7 @@
 package dev.glean.controller.jobs;
 
 import dev.glean.controller.ChangeFeed;
+import dev.glean.controller.nodes.AttemptStop;
 import dev.glean.controller.nodes.NodeRegistry;
 import dev.glean.core.error.ErrorCode;
 import dev.glean.core.error.GleanException;
@@ -67,26 +68,23 @@ public final class JobControl {
     public Requeued requeue(String id, String by) {
         Instant now = clock.instant();
         String why = "stopped by " + by + " (requeue)";
-        record Stop(String node, String attempt) {}
-        List<Stop> stops = new ArrayList<>();
-        Job j = storage.write(tx -> {
+        record Result(Job job, List<AttemptStop> stops) {}
+        Result r = storage.write(tx -> {
             Job job = live(tx.job(id), id, "requeue");
+            List<AttemptStop> stops = new ArrayList<>();
             for (Task t : job.tasks()) {
                 if (t.state().onNode() && !registry.isStopping(t.node(), t.attemptId())) {
-                    stops.add(new Stop(t.node(), t.attemptId()));
-                    tx.append(new Event(0, now, "requeueing", id, t.index(), t.attempts(), t.node(), null, null,
-                            "stopping attempt " + t.attemptId() + " — " + why, Map.of()));
+                    AttemptStop s = new AttemptStop(t.node(), t, why);
+                    stops.add(s);
+                    tx.append(s.event("requeueing", now, Map.of()));
                 }
             }
-            return job;
+            return new Result(job, stops);
         });
-        // After the commit, as a drain does: a stop must not outlive a transaction that rolled back.
-        for (Stop s : stops) {
-            registry.stop(s.node(), s.attempt(), why, now);
-            feed.bumpNode(s.node());
-        }
+        AttemptStop.apply(r.stops(), registry, now);
+        r.stops().forEach(s -> feed.bumpNode(s.node()));
         feed.bump();
-        return new Requeued(j, stops.stream().map(Stop::attempt).toList());
+        return new Requeued(r.job(), r.stops().stream().map(AttemptStop::attemptId).toList());
     }
 
     private static Job live(java.util.Optional<Job> found, String id, String what) {

@@ -3,6 +3,7 @@ package dev.glean.controller.loop;
 import dev.glean.controller.ChangeFeed;
 import dev.glean.controller.ControllerSettings;
 import dev.glean.controller.jobs.TaskTransitions;
+import dev.glean.controller.nodes.AttemptStop;
 import dev.glean.controller.nodes.NodeRegistry;
 import dev.glean.core.job.Event;
 import dev.glean.core.job.Job;
@@ -300,6 +301,7 @@ public final class SchedulingLoop implements AutoCloseable {
         for (Task t : onNodes) {
             byKey.put(t.jobId() + "/" + t.index(), t);
         }
+        List<AttemptStop> stops = new ArrayList<>();
         List<Event> events = new ArrayList<>();
         for (Preemption p : preemptions) {
             Known k = known(p.jobId());
@@ -310,19 +312,21 @@ public final class SchedulingLoop implements AutoCloseable {
                 if (t == null || !p.node().equals(t.node()) || registry.isStopping(p.node(), t.attemptId())) {
                     continue;
                 }
-                registry.stop(p.node(), t.attemptId(), why, now);
-                touched.add(p.node());
-                events.add(new Event(0, now, "preempting", v.jobId(), v.index(), t.attempts(), p.node(), null, null,
-                        "stopping attempt " + t.attemptId() + " (priority " + v.priority() + ") — " + why,
-                        Map.of("preemptor", p.jobId() + "/" + p.index())));
+                AttemptStop s = new AttemptStop(p.node(), t, why);
+                stops.add(s);
+                events.add(s.event("preempting", now, Map.of("preemptor", p.jobId() + "/" + p.index(),
+                        "priority", Integer.toString(v.priority()))));
             }
         }
-        if (!events.isEmpty()) {
-            storage.write(tx -> {
-                events.forEach(tx::append);
-                return null;
-            });
+        if (stops.isEmpty()) {
+            return;
         }
+        storage.write(tx -> {
+            events.forEach(tx::append);
+            return null;
+        });
+        AttemptStop.apply(stops, registry, now);
+        stops.forEach(s -> touched.add(s.node()));
     }
 
     private JobSpec spec(String jobId) {

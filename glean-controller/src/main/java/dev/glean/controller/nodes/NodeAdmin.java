@@ -37,17 +37,18 @@ public final class NodeAdmin {
 
     public Drained drain(String name, String by) {
         Instant now = clock.instant();
-        Drained d = storage.write(tx -> {
+        String why = "drained: node " + name + " drained by " + by;
+        record Result(Node node, List<AttemptStop> stops) {}
+        Result r = storage.write(tx -> {
             Node n = tx.node(name).orElseThrow(() -> GleanException.notFound("no node named '" + name + "'"));
             Node cordoned = new Node(n.name(), n.labels(), n.status(), true, n.capacity(), n.agentInstance(), n.registeredAt(),
                     n.lastSeenAt());
-            List<String> stops = new ArrayList<>();
-            String why = "drained: node " + name + " drained by " + by;
+            List<AttemptStop> stops = new ArrayList<>();
             for (Task t : tx.tasksOnNode(name)) {
                 if (t.state().onNode() && !registry.isStopping(name, t.attemptId())) {
-                    stops.add(t.attemptId());
-                    tx.append(new Event(0, now, "draining", t.jobId(), t.index(), t.attempts(), name, null, null,
-                            "stopping attempt " + t.attemptId() + " — " + why, Map.of()));
+                    AttemptStop s = new AttemptStop(name, t, why);
+                    stops.add(s);
+                    tx.append(s.event("draining", now, Map.of()));
                 }
             }
             if (!n.cordoned()) {
@@ -55,15 +56,12 @@ public final class NodeAdmin {
             }
             tx.append(Event.node(now, "node-drained", name, "drained by " + by + ": no new work; " + stops.size()
                     + " running task(s) stopped and requeued"));
-            return new Drained(cordoned, stops);
+            return new Result(cordoned, stops);
         });
-        // After the commit: a stop must not outlive a transaction that rolled back.
-        for (String a : d.stopping()) {
-            registry.stop(name, a, "drained: node " + name + " drained by " + by, now);
-        }
+        AttemptStop.apply(r.stops(), registry, now);
         feed.bumpNode(name);
         feed.bump();
-        return d;
+        return new Drained(r.node(), r.stops().stream().map(AttemptStop::attemptId).toList());
     }
 
     public Node uncordon(String name, String by) {
