@@ -43,35 +43,53 @@ public final class ContainerCgroup {
                 .ifPresent(f -> f.write("0"));
     }
 
-    /**
-     * Moves the container's processes out of glean's parent (idle class, maybe a CFS cap) into the root of the cpu
-     * hierarchy, just before they are killed: a process frees its memory as it exits, on its own CPU time, and in the
-     * idle class on a busy host it hardly gets any (measured here with builds running: three killed secondaries
-     * freed 30 MB/s under a 10 % cap; moved to the root they freed their last 4.8 GiB within 3 s). The memory stays
-     * charged to the container's cgroup. On v2 the move takes them out of the container's cgroup in every controller,
-     * so the caller must kill the returned pids itself. Processes that end meanwhile are skipped.
-     */
-    public List<Long> releaseCpu() {
+    /** The processes in the container's cgroup (its cpu hierarchy's on v1), now. */
+    public List<Long> pids() {
         Path leaf = host.mode() == CgroupHost.Mode.V1 ? v1Dir("cpu") : host.containerDir(host.root(), id);
-        Path root = host.mode() == CgroupHost.Mode.V1 ? host.v1Root("cpu") : host.root();
         CgroupFile procs = CgroupFile.of(leaf, "cgroup.procs");
-        if (!procs.exists()) {
-            return List.of();
-        }
-        List<Long> moved = new ArrayList<>();
-        CgroupFile target = CgroupFile.of(root, "cgroup.procs");
-        for (String line : procs.read().split("\\n")) {
-            if (line.isBlank()) {
-                continue;
-            }
-            try {
-                target.write(line.trim());
-                moved.add(Long.parseLong(line.trim()));
-            } catch (GleanException | NumberFormatException e) {
-                // ended meanwhile (ESRCH): nothing to free
+        List<Long> pids = new ArrayList<>();
+        if (procs.exists()) {
+            for (String line : procs.read().split("\\n")) {
+                try {
+                    pids.add(Long.parseLong(line.trim()));
+                } catch (NumberFormatException blank) {
+                    // the empty last line
+                }
             }
         }
-        return moved;
+        return pids;
+    }
+
+    /**
+     * Moves {@code killed} — processes of the container that were just sent SIGKILL — out of glean's parent (idle
+     * class, maybe a CFS cap, a narrowed cpuset) into the root of the cpu (and on v1 cpuset) hierarchy: a process frees
+     * its memory as it exits, on its own CPU time, and in the idle class on a busy host it hardly gets any (measured
+     * here with builds running: three killed secondaries freed 30 MB/s under a 10 % cap; moved to the root they freed
+     * their last 4.8 GiB within 3 s). The memory stays charged to the container's cgroup. Only killed processes move:
+     * on v2 the move takes a process out of the container's cgroup in every controller, and one that could still fork
+     * would leave children nobody kills; a child forked before the kill stays behind for runc's kill. Processes that
+     * ended meanwhile are skipped.
+     */
+    public void releaseCpu(List<Long> killed) {
+        List<CgroupFile> targets = new ArrayList<>();
+        if (host.mode() == CgroupHost.Mode.V1) {
+            targets.add(CgroupFile.of(host.v1Root("cpu"), "cgroup.procs"));
+            CgroupFile cpuset = CgroupFile.of(host.v1Root("cpuset"), "cgroup.procs");
+            if (cpuset.exists()) {
+                targets.add(cpuset);
+            }
+        } else {
+            targets.add(CgroupFile.of(host.root(), "cgroup.procs"));
+        }
+        for (long pid : killed) {
+            for (CgroupFile target : targets) {
+                try {
+                    target.write(Long.toString(pid));
+                } catch (GleanException e) {
+                    // ended meanwhile (ESRCH): nothing to free
+                }
+            }
+        }
     }
 
     /** The container's cgroup in one v1 controller's hierarchy. */

@@ -7,6 +7,7 @@ import dev.glean.core.guard.CpuCap;
 import dev.glean.core.guard.IoLimit;
 import dev.glean.core.resources.Bytes;
 import dev.glean.core.resources.Millicores;
+import dev.glean.core.error.GleanException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,8 +111,15 @@ public final class CgroupControls implements GuardControls {
         }
         Set<String> done = new HashSet<>();
         for (Path child : children(parent)) {
-            CgroupFile.of(child, "cpuset.cpus").write(want);
-            done.add(child.getFileName().toString());
+            try {
+                CgroupFile.of(child, "cpuset.cpus").write(want);
+                done.add(child.getFileName().toString());
+            } catch (GleanException e) {
+                if (Files.isDirectory(child)) {
+                    throw e;
+                }
+                // the container was removed since the listing: nothing to confine
+            }
         }
         if (narrower) {
             CgroupFile.of(parent, "cpuset.cpus").write(want);

@@ -62,7 +62,7 @@ public final class GuardSampler implements AutoCloseable {
             Clock clock) {
         Path proc = Path.of("/proc");
         return new GuardSampler(HostSampler.create(proc, cgroups, clock), IncumbentRunQueue.forHost(cgroups, protect),
-                new IncumbentStalls(proc, cgroups, protect), DiskStats.forHost(), proc, secondaries, clock);
+                new IncumbentStalls(proc, cgroups), DiskStats.forHost(), proc, secondaries, clock);
     }
 
     public synchronized GuardReadings read() {

@@ -156,9 +156,21 @@ public final class IncumbentRunQueue {
         busy.sort(Comparator.comparingLong((long[] b) -> b[3]).thenComparingLong(b -> b[1]).reversed());
         List<Long> pick = new ArrayList<>();
         int threads = 0;
+        // Protected processes take at most half of the places: many idle ones of one name (a database's backends)
+        // must not push the busy incumbents out.
+        int protectedLeft = (maxProcesses + 1) / 2;
         for (long[] b : busy) {
             if (pick.size() >= maxProcesses || (threads + b[2] > maxThreads && !pick.isEmpty())) {
                 break;
+            }
+            if (b[3] == 1) {
+                if (protectedLeft == 0) {
+                    if (b[1] <= 0) {
+                        continue; // an idle protected process beyond the share: like any idle process, not followed
+                    }
+                } else {
+                    protectedLeft--;
+                }
             }
             pick.add(b[0]);
             threads += (int) b[2];

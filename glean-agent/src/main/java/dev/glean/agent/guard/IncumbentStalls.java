@@ -24,7 +24,6 @@ import java.util.Map;
  *       (it misses the time both stalled). Not for CPU: there idle-class secondaries wait whenever an incumbent
  *       runs, so glean's CPU stall covers nearly all the host's and the difference says nothing.</li>
  * </ul>
- * The cgroups an admin protects ({@link ProtectedIncumbents}) join the first estimate wherever they sit.
  * On this kind of host everything but glean sits in the root cgroup: only the second estimate exists, and CPU
  * harm is read from the run queues instead ({@link IncumbentRunQueue}). Without PSI at all: {@link Stalls#NONE}.
  */
@@ -33,18 +32,11 @@ public final class IncumbentStalls {
 
     private final Path hostPressure;
     private final CgroupHost host;
-    private final ProtectedIncumbents protect;
     private Map<String, Long> previous = new HashMap<>();
 
     public IncumbentStalls(Path procRoot, CgroupHost host) {
-        this(procRoot, host, ProtectedIncumbents.NONE);
-    }
-
-    /** {@code protect}: its cgroups' pressure (cgroup2) counts beside the top-level groups', however deep they sit. */
-    public IncumbentStalls(Path procRoot, CgroupHost host, ProtectedIncumbents protect) {
         this.hostPressure = procRoot.resolve("pressure");
         this.host = host;
-        this.protect = protect;
     }
 
     public synchronized Stalls read() {
@@ -80,13 +72,6 @@ public final class IncumbentStalls {
                 }
             } catch (IOException e) {
                 // no cgroup2 listing: the host-wide estimates below still hold
-            }
-            for (String c : protect.cgroups()) {
-                Path dir = unified.get().resolve(c.substring(1));
-                for (int i = 0; i < 3; i++) {
-                    topMax[i] = Math.max(topMax[i], delta(now, c + "/" + RESOURCES[i],
-                            PressureFile.read(dir.resolve(RESOURCES[i] + ".pressure")).someTotalMicros()));
-                }
             }
         }
         previous = now;

@@ -8,7 +8,8 @@ import java.util.Set;
  * at most 15 characters) and cgroups by path ("/system.slice/postgresql.service", matched in any hierarchy, with
  * everything below it). Every incumbent counts; these are watched more closely: their run-queue wait is read at
  * every guard step even while they are idle (an idle database that wakes is measured from its first request, not
- * from the next pass over /proc), and their cgroups' pressure (cgroup2) is read beside the top-level groups'.
+ * from the next pass over /proc), in at most half of the processes the guard follows. (Their cgroups' pressure needs
+ * no reading of its own: a cgroup's stall time never exceeds its top-level ancestor's, which is read already.)
  */
 public record ProtectedIncumbents(Set<String> processes, List<String> cgroups) {
     public static final ProtectedIncumbents NONE = new ProtectedIncumbents(Set.of(), List.of());

@@ -359,15 +359,20 @@ public final class RuncRuntime implements ContainerRuntime {
     }
 
     /**
-     * KILLs the container's processes after moving them out of the idle class, so they get the CPU to free their
+     * KILLs the container's processes, then moves them out of the idle class, so they get the CPU to free their
      * memory as they exit (see {@link ContainerCgroup#releaseCpu}). Not fatal when it fails: runc's KILL still ends
      * them, only more slowly on a busy host.
      */
     private void killOutsideIdleClass(String id) {
         try {
-            for (long pid : new ContainerCgroup(settings.cgroups(), id).releaseCpu()) {
-                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            ContainerCgroup cgroup = new ContainerCgroup(settings.cgroups(), id);
+            List<Long> killed = new ArrayList<>();
+            for (long pid : cgroup.pids()) {
+                if (ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false)) {
+                    killed.add(pid);
+                }
             }
+            cgroup.releaseCpu(killed);
         } catch (GleanException e) {
             // see above
         }

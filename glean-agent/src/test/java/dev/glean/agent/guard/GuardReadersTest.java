@@ -107,28 +107,6 @@ class GuardReadersTest {
     }
 
     @Test
-    void aProtectedCgroupsPressureCountsWhereverItSits() throws Exception {
-        write("cg/cgroup.controllers", "cpu io memory\n");
-        CgroupHost host = CgroupHost.detect(root.resolve("cg"), "glean");
-        for (String r : List.of("cpu", "memory", "io")) {
-            pressure("proc/pressure", r, 0);
-            pressure("cg/system.slice", r + ".pressure", 0);
-            pressure("cg/system.slice/db.service", r + ".pressure", 0);
-        }
-        IncumbentStalls plain = new IncumbentStalls(root.resolve("proc"), host);
-        IncumbentStalls watched = new IncumbentStalls(root.resolve("proc"), host,
-                new ProtectedIncumbents(java.util.Set.of(), List.of("/system.slice/db.service")));
-        plain.read();
-        watched.read();
-        // The database stalled 70 ms on CPU; its slice's PSI "some" saw only 20 ms of it overlap-free (a made-up
-        // reading: the point is the nested group's own counter is read).
-        pressure("cg/system.slice", "cpu.pressure", 20_000);
-        pressure("cg/system.slice/db.service", "cpu.pressure", 70_000);
-        assertEquals(Duration.ofMillis(20), plain.read().cpu());
-        assertEquals(Duration.ofMillis(70), watched.read().cpu());
-    }
-
-    @Test
     void membershipIsReadFromTheHierarchyThatSchedulesTheCpu() {
         CgroupHost v1 = new CgroupHost(root, CgroupHost.Mode.V1, "glean");
         CgroupHost v2 = new CgroupHost(root, CgroupHost.Mode.V2, "glean");
