@@ -55,7 +55,6 @@ import java.util.OptionalLong;
  */
 public final class Simulation {
     private static final long TASK_LIMIT = 4_194_304;
-    private static final int EVICTION_MEMORY_STEPS_DAY = 86_400;
 
     private final SimSettings settings;
     private final List<NodeTrace> traces;
@@ -145,7 +144,7 @@ public final class Simulation {
         LinkedHashMap<String, Queued> queue = new LinkedHashMap<>();
         List<Reservation> reservations = List.of();
         int backlog = settings.effectiveBacklog();
-        long evictionMemory = Math.max(1, EVICTION_MEMORY_STEPS_DAY / dt);
+        long evictionMemory = Math.max(1, dev.glean.core.schedule.EvictionRisk.RECENT.toSeconds() / dt);
 
         double idle = 0;
         double harvested = 0;

@@ -84,7 +84,7 @@ public final class NodeRegistry {
     }
 
     /** How long an eviction counts against a node's risk. */
-    public static final java.time.Duration EVICTION_MEMORY = java.time.Duration.ofHours(6);
+    public static final java.time.Duration EVICTION_MEMORY = dev.glean.core.schedule.EvictionRisk.RECENT;
 
     /** Asks the node to stop an attempt (it leaves the node's desired state); the reason ends up on the attempt. */
     public void stop(String node, String attemptId, String reason, Instant at) {

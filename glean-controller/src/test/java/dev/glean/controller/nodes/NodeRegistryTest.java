@@ -16,12 +16,12 @@ class NodeRegistryTest {
     private final NodeRegistry registry = new NodeRegistry(new CapacityEstimator(CapacitySettings.DEFAULTS));
 
     @Test
-    void evictionsCountAgainstANodeForSixHours() {
+    void evictionsCountAgainstANodeForADay() {
         registry.evicted("n1", T);
         registry.evicted("n1", T.plus(Duration.ofHours(2)));
         assertEquals(2, registry.recentEvictions("n1", T.plus(Duration.ofHours(3))));
-        assertEquals(1, registry.recentEvictions("n1", T.plus(Duration.ofHours(7))));
-        assertEquals(0, registry.recentEvictions("n1", T.plus(Duration.ofHours(9))));
+        assertEquals(1, registry.recentEvictions("n1", T.plus(Duration.ofHours(25))));
+        assertEquals(0, registry.recentEvictions("n1", T.plus(Duration.ofHours(27))));
         assertEquals(0, registry.recentEvictions("n2", T));
     }
 

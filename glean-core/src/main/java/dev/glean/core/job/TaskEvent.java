@@ -27,8 +27,9 @@ public sealed interface TaskEvent {
     /**
      * The controller took the attempt off its node — to make room for a higher-priority task, or because an admin
      * drained the node — and the node reported it ended. Not the job's fault, and the controller's own choice: the
-     * task goes back to the queue without spending a retry or a requeue. {@code reason} is the whole reason
-     * ("preempted: …", "drained: …").
+     * task always goes back to the queue, without spending a retry. It counts as a lost attempt, so it does use up
+     * one of {@code maxRequeues} for a later loss of its node. {@code reason} is the whole reason ("preempted: …",
+     * "drained: …").
      */
     record Displaced(String reason, Instant at) implements TaskEvent {}
 }

@@ -21,9 +21,20 @@ import java.util.Locale;
  */
 public final class CapacityEstimator {
     private final CapacitySettings settings;
+    /** The explanation of the forecast, by which part drove CPU and which drove memory: it depends on the settings only. */
+    private final String[][] forecastBasis;
 
     public CapacityEstimator(CapacitySettings settings) {
         this.settings = settings;
+        UseForecast.Part[] parts = UseForecast.Part.values();
+        this.forecastBasis = new String[parts.length][parts.length];
+        for (UseForecast.Part cpu : parts) {
+            for (UseForecast.Part memory : parts) {
+                forecastBasis[cpu.ordinal()][memory.ordinal()] = "incumbents' CPU by "
+                        + describe(cpu, settings.forecast().cpuPercentile()) + ", memory by "
+                        + describe(memory, settings.forecast().memoryPercentile());
+            }
+        }
     }
 
     public CapacitySettings settings() {
@@ -50,8 +61,7 @@ public final class CapacityEstimator {
         }
         Millicores headroom = settings.cpuHeadroom();
         Bytes reserve = settings.memoryReserve(capacity.memory());
-        String forecastBasis = "incumbents' CPU by " + describe(f.cpu(), settings.forecast().cpuPercentile()) + ", memory by "
-                + describe(f.memory(), settings.forecast().memoryPercentile());
+        String forecastBasis = this.forecastBasis[f.cpu().drivenBy().ordinal()][f.memory().drivenBy().ordinal()];
         return switch (policy.decide(now)) {
             case LendingPolicy.Withhold w -> new CapacityEstimate(capacity, f.cpu(), headroom, Millicores.ZERO, Millicores.ZERO,
                     f.memory(), reserve, Bytes.ZERO, Bytes.ZERO, false, f.confidence(), null,
@@ -100,8 +110,8 @@ public final class CapacityEstimator {
                 && allocated.memory().plus(request.memory()).compareTo(e.lendableMemory()) <= 0;
     }
 
-    private String describe(UseForecast u, double percentile) {
-        return switch (u.drivenBy()) {
+    private String describe(UseForecast.Part part, double percentile) {
+        return switch (part) {
             case CURRENT -> "the current reading";
             case RECENT -> "p" + percent(percentile).replace("%", "") + " of recent use (half-life "
                     + settings.forecast().halfLife().toMinutes() + " min)";
@@ -111,7 +121,7 @@ public final class CapacityEstimator {
 
     private static String percent(double f) {
         double p = f * 100;
-        // Called for every node at every cycle: String.format only where a decimal is needed.
+        // Called for every capped node at every cycle: String.format only where a decimal is needed.
         return (p == Math.rint(p) ? Long.toString((long) p) : String.format(Locale.ROOT, "%.1f", p)) + "%";
     }
 }

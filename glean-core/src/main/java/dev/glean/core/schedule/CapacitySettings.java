@@ -61,7 +61,7 @@ public record CapacitySettings(
     }
 
     public CapacitySettings withCpuOvercommit(double factor) {
-        return new CapacitySettings(factor, cpuHeadroom, memoryReserveFraction, memoryReserveMin, staleAfter, forecast);
+        return new CapacitySettings(factor, cpuHeadroom, memoryReserveFraction, memoryReserveMin, staleAfter, forecast, cpuLendMin);
     }
 
     /** The forecast's half-life (config key {@code window}). */

@@ -12,13 +12,19 @@ import java.time.Instant;
  * (the daily profile's highest slot) stands above the forecast: a node that is quiet now but loads its memory every
  * night evicts what is still running then (memory four times as much as CPU per share of capacity, as only memory
  * forces evictions), capped at 1;
- * <li>evicted: {@code 1 - 2^-n} for n evictions there recently (the guard's record, when the caller has one);
+ * <li>evicted: {@code 1 - 2^-n} for n evictions there within {@link #RECENT} (the guard's record, when the caller
+ * has one);
  * <li>closing: the lending hours end soon (in 12 h or less, linearly).
  * </ul>
  * A stale node is certain risk.
  */
 public final class EvictionRisk {
     private static final Duration CLOSING = Duration.ofHours(12);
+    /**
+     * How long an eviction counts against a node: a day, so a nightly peak that evicted work last night still counts
+     * by day (the simulator's risk-aware result, docs/PERFORMANCE.md, was measured with it).
+     */
+    public static final Duration RECENT = Duration.ofDays(1);
 
     private EvictionRisk() {}
 

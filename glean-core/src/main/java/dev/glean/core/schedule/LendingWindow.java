@@ -48,7 +48,7 @@ public record LendingWindow(Set<DayOfWeek> days, LocalTime from, LocalTime to) {
         if (parts.length == 1) {
             return allDay(days);
         }
-        String[] range = parts[1].split("-");
+        String[] range = parts[1].split("-", -1);
         if (range.length != 2) {
             throw dev.glean.core.error.GleanException.invalid("lending window time must be HH:MM-HH:MM: '" + t + "'");
         }
@@ -60,8 +60,8 @@ public record LendingWindow(Set<DayOfWeek> days, LocalTime from, LocalTime to) {
         if (spec.equalsIgnoreCase("daily")) {
             return EnumSet.allOf(DayOfWeek.class);
         }
-        for (String item : spec.split(",")) {
-            String[] range = item.split("-");
+        for (String item : spec.split(",", -1)) {
+            String[] range = item.split("-", -1);
             if (range.length > 2) {
                 throw dev.glean.core.error.GleanException.invalid("lending window days must be like Mon-Fri or Sat,Sun: '" + whole + "'");
             }

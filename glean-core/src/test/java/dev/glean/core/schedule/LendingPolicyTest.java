@@ -35,7 +35,7 @@ class LendingPolicyTest {
             assertEquals(r.expected(), LendingWindow.parse(r.text()), r.text());
         }
         for (String bad : List.of("", "Mon-Fri 20:00", "Funday", "Mon-Fri 25:00-07:00", "Mon-Tue-Wed", "Mon 1-2 extra",
-                "Mon 9am-5pm")) {
+                "Mon 9am-5pm", "Mon-", "Mon 20:00-07:00-", "Mon,")) {
             var e = org.junit.jupiter.api.Assertions.assertThrows(dev.glean.core.error.GleanException.class,
                     () -> LendingWindow.parse(bad), bad);
             assertEquals(dev.glean.core.error.ErrorCode.INVALID_ARGUMENT, e.code());
