@@ -273,6 +273,22 @@ class ControllerScenarioTest {
     }
 
     @Test
+    void aVictimThatExitsZeroWhenStoppedIsRequeuedNotCountedAsDone() {
+        SimulatedAgent n1 = node("n1", 2);
+        n1.report();
+        Job low = jobs.submit(prioritised(1.5, 0));
+        loop.cycle();
+        n1.report();
+        n1.report();
+        String attempt = n1.running().get(0);
+        jobs.submit(prioritised(1.5, 10));
+        loop.cycle();
+        n1.exit(attempt, 0, dev.glean.core.protocol.ContainerReport.NO_LONGER_DESIRED); // a graceful TERM handler
+        n1.report();
+        assertEquals(JobState.QUEUED, jobs.get(low.id()).state());
+    }
+
+    @Test
     void equalPrioritiesNeverPreempt() {
         SimulatedAgent n1 = node("n1", 2);
         n1.report();

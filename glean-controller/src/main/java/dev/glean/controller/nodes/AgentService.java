@@ -95,12 +95,20 @@ public final class AgentService {
         // changing state): those are answered from a read snapshot, beside other reads, without queueing for the one
         // writer. A report racing the loop's lost-node write may see the node READY one report longer; the next one
         // repairs it.
-        DesiredState d = r.logs().isEmpty() && !hasGuardEventsToStore(r)
-                ? storage.read(view -> apply(view, null, r, now, previousReport, version, touched, changed, guardStored, guardActions))
+        // A node whose lease ran out may be declared lost by the loop right now: its report takes the write path, which
+        // sees that decision (a read snapshot from before it would hand the node the tasks just requeued elsewhere).
+        boolean leaseHolds = previousReport != null && !previousReport.plus(settings.lease()).isBefore(now);
+        AfterCommit[] after = {new AfterCommit()};
+        DesiredState d = leaseHolds && r.logs().isEmpty() && !hasGuardEventsToStore(r)
+                ? storage.read(view -> apply(view, null, r, now, previousReport, version, touched, changed, guardStored, guardActions,
+                        after[0]))
                 : null;
         if (d == null) {
-            d = storage.write(tx -> apply(tx, tx, r, now, previousReport, version, touched, changed, guardStored, guardActions));
+            after[0] = new AfterCommit();
+            d = storage.write(tx -> apply(tx, tx, r, now, previousReport, version, touched, changed, guardStored, guardActions,
+                    after[0]));
         }
+        after[0].applyTo(registry, r.node(), now);
         registry.reported(r.node(), r.instance(), r.sample(), r.containers(), now);
         registry.guardReported(r.node(), r.instance(), guard.admitting(), guard.admissionReason(), guardStored[0], guardActions);
         registry.countReport(true);
@@ -121,7 +129,7 @@ public final class AgentService {
      * report needs a write (a node record to store, a container whose task changes state).
      */
     private DesiredState apply(StoreView v, StoreTx tx, AgentReport r, Instant now, Instant previousReport, long version,
-            Set<String> touched, boolean[] changed, long[] guardStored, Map<String, Long> guardActions) {
+            Set<String> touched, boolean[] changed, long[] guardStored, Map<String, Long> guardActions, AfterCommit after) {
         if (tx == null) {
             if (nodeNeedsWrite(v.node(r.node()), r, now)) {
                 return null;
@@ -156,7 +164,7 @@ public final class AgentService {
                     return null;
                 }
                 if (ev instanceof TaskEvent.Evicted) {
-                    registry.evicted(r.node(), now);
+                    after.evictions++;
                 }
                 if (ev != null && transitions.apply(tx, job, task, ev, touched) instanceof Transition.Changed) {
                     changed[0] = true;
@@ -172,15 +180,14 @@ public final class AgentService {
                 ack.add(c.attemptId());
             }
         }
-        if (tx == null) {
-            if (hasUnstartedToDisplace(r, now)) {
-                return null;
-            }
-        } else {
-            displaceUnstarted(tx, r, now, touched, changed);
+        List<Map.Entry<String, NodeRegistry.Stop>> unstarted = dueUnstarted(r, now);
+        if (tx == null && !unstarted.isEmpty()) {
+            return null;
         }
-        // Only once the answer stands: a read that gave up above leaves the registry as it was for the write.
-        ack.forEach(id -> registry.stopped(r.node(), id));
+        if (tx != null) {
+            displace(tx, r, unstarted, now, touched, changed, after);
+        }
+        after.stopped.addAll(ack);
         return desired(v, r.node(), version, offsets, ack, guardStored[0]);
     }
 
@@ -229,33 +236,27 @@ public final class AgentService {
      * just before the stop shows up in its reports first (and is then stopped like any other).
      */
     /** Whether {@link #displaceUnstarted} has anything to do for this report (then the report takes the write path). */
-    private boolean hasUnstartedToDisplace(AgentReport r, Instant now) {
+    /** Stops the node was asked for whose attempts it does not hold, older than {@link #UNSTARTED_STOP_WAIT}. */
+    private List<Map.Entry<String, NodeRegistry.Stop>> dueUnstarted(AgentReport r, Instant now) {
         Map<String, NodeRegistry.Stop> stops = registry.stops(r.node());
         if (stops.isEmpty()) {
-            return false;
+            return List.of();
         }
         Set<String> held = new HashSet<>();
         r.containers().forEach(c -> held.add(c.attemptId()));
+        List<Map.Entry<String, NodeRegistry.Stop>> due = new ArrayList<>();
         for (var e : stops.entrySet()) {
             if (!held.contains(e.getKey()) && !e.getValue().at().plus(UNSTARTED_STOP_WAIT).isAfter(now)) {
-                return true;
+                due.add(e);
             }
         }
-        return false;
+        return due;
     }
 
-    private void displaceUnstarted(StoreTx tx, AgentReport r, Instant now, Set<String> touched, boolean[] changed) {
-        Map<String, NodeRegistry.Stop> stops = registry.stops(r.node());
-        if (stops.isEmpty()) {
-            return;
-        }
-        Set<String> held = new HashSet<>();
-        r.containers().forEach(c -> held.add(c.attemptId()));
-        for (var e : stops.entrySet()) {
-            if (held.contains(e.getKey()) || e.getValue().at().plus(UNSTARTED_STOP_WAIT).isAfter(now)) {
-                continue;
-            }
-            registry.stopped(r.node(), e.getKey());
+    private void displace(StoreTx tx, AgentReport r, List<Map.Entry<String, NodeRegistry.Stop>> due, Instant now, Set<String> touched,
+            boolean[] changed, AfterCommit after) {
+        for (var e : due) {
+            after.stopped.add(e.getKey());
             AttemptId id = AttemptId.parse(e.getKey());
             Job job = tx.job(id.jobId()).orElse(null);
             Task task = job == null ? null : job.task(id.index());
@@ -263,6 +264,22 @@ public final class AgentService {
                     && transitions.apply(tx, job, task, new TaskEvent.Displaced(e.getValue().reason(), now), touched)
                             instanceof Transition.Changed) {
                 changed[0] = true;
+            }
+        }
+    }
+
+    /**
+     * What a report changes in the registry, applied only once its transaction committed: a rolled-back report must
+     * neither forget a stop (the attempt would be launched again) nor count an eviction.
+     */
+    private static final class AfterCommit {
+        final List<String> stopped = new ArrayList<>();
+        int evictions;
+
+        void applyTo(NodeRegistry registry, String node, Instant now) {
+            stopped.forEach(id -> registry.stopped(node, id));
+            for (int i = 0; i < evictions; i++) {
+                registry.evicted(node, now);
             }
         }
     }
@@ -275,8 +292,10 @@ public final class AgentService {
             case RUNNING, PAUSED -> task.state() == dev.glean.core.job.JobState.PLACED ? new TaskEvent.Started(now) : null;
             case EXITED -> c.stoppedForLease()
                     ? new TaskEvent.Lost("the node stopped it when its lease ran out", now)
-                    // A job that finished as it was being stopped keeps its success.
-                    : stopReason != null && !Integer.valueOf(0).equals(c.exitCode())
+                    // Stopped as asked, even if it exits 0 on TERM; a job that finished on its own as the stop was
+                    // being sent keeps its success.
+                    : stopReason != null && (!Integer.valueOf(0).equals(c.exitCode())
+                            || ContainerReport.NO_LONGER_DESIRED.equals(c.reason()))
                     ? new TaskEvent.Displaced(stopReason, now)
                     : c.evicted()
                     ? new TaskEvent.Evicted(c.reason().substring(ContainerReport.EVICTED.length()), now)

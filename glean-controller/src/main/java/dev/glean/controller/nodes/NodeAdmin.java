@@ -41,8 +41,7 @@ public final class NodeAdmin {
         record Result(Node node, List<AttemptStop> stops) {}
         Result r = storage.write(tx -> {
             Node n = tx.node(name).orElseThrow(() -> GleanException.notFound("no node named '" + name + "'"));
-            Node cordoned = new Node(n.name(), n.labels(), n.status(), true, n.capacity(), n.agentInstance(), n.registeredAt(),
-                    n.lastSeenAt());
+            Node cordoned = n.withCordoned(true);
             List<AttemptStop> stops = new ArrayList<>();
             for (Task t : tx.tasksOnNode(name)) {
                 if (t.state().onNode() && !registry.isStopping(name, t.attemptId())) {
@@ -68,8 +67,7 @@ public final class NodeAdmin {
         Instant now = clock.instant();
         Node n = storage.write(tx -> {
             Node old = tx.node(name).orElseThrow(() -> GleanException.notFound("no node named '" + name + "'"));
-            Node open = new Node(old.name(), old.labels(), old.status(), false, old.capacity(), old.agentInstance(), old.registeredAt(),
-                    old.lastSeenAt());
+            Node open = old.withCordoned(false);
             if (old.cordoned()) {
                 tx.upsertNode(open);
                 tx.append(Event.node(now, "node-uncordoned", name, "uncordoned by " + by + ": takes new work again"));

@@ -42,7 +42,7 @@ public final class Reconciler {
             if (live && !leaseValid) {
                 actions.add(new AgentAction.Stop(c.id(), dev.glean.core.protocol.ContainerReport.LEASE_EXPIRED));
             } else if (live && !want.containsKey(c.id())) {
-                actions.add(new AgentAction.Stop(c.id(), "no longer desired"));
+                actions.add(new AgentAction.Stop(c.id(), dev.glean.core.protocol.ContainerReport.NO_LONGER_DESIRED));
             } else if (c.phase() == ContainerPhase.CREATED) {
                 // Created but never started, and no start is under way: left by an agent that died mid-start.
                 actions.add(new AgentAction.Stop(c.id(), NEVER_STARTED));

@@ -19,6 +19,10 @@ public record Node(
         labels = labels == null ? Map.of() : Map.copyOf(labels);
     }
 
+    public Node withCordoned(boolean c) {
+        return new Node(name, labels, status, c, capacity, agentInstance, registeredAt, lastSeenAt);
+    }
+
     public Node withStatus(NodeStatus s) {
         return new Node(name, labels, s, cordoned, capacity, agentInstance, registeredAt, lastSeenAt);
     }

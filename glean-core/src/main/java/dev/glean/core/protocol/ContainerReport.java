@@ -26,6 +26,8 @@ public record ContainerReport(
      * the controller requeues it without spending a retry.
      */
     public static final String EVICTED = "evicted: ";
+    /** The reason of a container the agent stopped because the controller no longer wanted it to run. */
+    public static final String NO_LONGER_DESIRED = "no longer desired";
 
     public boolean stoppedForLease() {
         return reason != null && reason.startsWith(LEASE_EXPIRED);
