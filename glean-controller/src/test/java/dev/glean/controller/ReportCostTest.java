@@ -1,8 +1,11 @@
 package dev.glean.controller;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glean.controller.jobs.JobControl;
 import dev.glean.controller.jobs.JobService;
 import dev.glean.controller.jobs.TaskTransitions;
 import dev.glean.controller.loop.SchedulingLoop;
@@ -43,14 +46,17 @@ class ReportCostTest {
     private JobService jobs;
     private AgentService agents;
     private SchedulingLoop loop;
+    private JobControl control;
 
     /** The in-memory store, counting write transactions and node reads. */
     private static final class CountingStorage implements Storage {
         final InMemoryStorage inner = new InMemoryStorage();
         final AtomicInteger writes = new AtomicInteger();
+        final AtomicInteger reads = new AtomicInteger();
 
         @Override
         public <T> T read(Function<StoreView, T> work) {
+            reads.incrementAndGet();
             return inner.read(work);
         }
 
@@ -75,7 +81,14 @@ class ReportCostTest {
         TaskTransitions transitions = new TaskTransitions(new JobStateMachine(settings.maxRequeues()));
         jobs = new JobService(storage, transitions, feed, clock, List.of(), () -> {});
         agents = new AgentService(storage, transitions, registry, feed, clock, settings, 1, wakes::incrementAndGet);
+        control = new JobControl(storage, registry, feed, clock, () -> {});
         loop = new SchedulingLoop(storage, transitions, registry, new Scheduler(estimator), feed, clock, settings);
+    }
+
+    private int readsOf(Runnable r) {
+        int before = storage.reads.get();
+        r.run();
+        return storage.reads.get() - before;
     }
 
     private int writesOf(Runnable r) {
@@ -143,5 +156,77 @@ class ReportCostTest {
         clock.advance(Duration.ofSeconds(1));
         assertEquals(1, writesOf(n1::report));
         assertEquals(NodeStatus.READY, storage.read(v -> v.node("n1")).orElseThrow().status());
+    }
+
+    @Test
+    void aSteadyReportIsAnsweredFromMemoryUntilItsSnapshotAges() {
+        SimulatedAgent n1 = new SimulatedAgent("n1", agents, clock, 4, 8);
+        assertNull(n1.reportInMemory(), "an unknown node needs the store");
+        n1.report();
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(1, readsOf(n1::report), "the first unchanged report reads the store once");
+        for (int i = 0; i < 5; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals(0, readsOf(n1::report) + writesOf(n1::report), "answered from the node's snapshot");
+            clock.advance(Duration.ofSeconds(1));
+            assertNotNull(n1.reportInMemory());
+        }
+        clock.advance(Duration.ofSeconds(11));
+        assertEquals(1, readsOf(n1::report), "an old snapshot is read again");
+    }
+
+    private Job submit(String name) {
+        return jobs.submit(JobSpec.validated(name, List.of("true"), Millicores.ofCores(1), Bytes.ofMiB(64), 0, "a", Map.of(), Map.of(),
+                null, List.of(), null, null, 0, null));
+    }
+
+    private List<String> desired(SimulatedAgent n) {
+        return n.last.run().stream().map(l -> l.jobId()).toList();
+    }
+
+    /** Steady reports in between, so that each change meets a snapshot that held before it. */
+    private void steady(SimulatedAgent n) {
+        for (int i = 0; i < 3; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            n.report();
+        }
+        clock.advance(Duration.ofSeconds(1));
+        assertNotNull(n.reportInMemory(), "a snapshot holds");
+    }
+
+    @Test
+    void aSnapshotNeverHidesAChangeOfTheNodesWork() {
+        SimulatedAgent n1 = new SimulatedAgent("n1", agents, clock, 4, 8);
+        n1.report();
+        steady(n1);
+        Job a = submit("a");
+        loop.cycle();
+        clock.advance(Duration.ofSeconds(1));
+        assertNull(n1.reportInMemory(), "a placement moves the node's version");
+        n1.report();
+        assertEquals(List.of(a.id()), desired(n1));
+        steady(n1);
+        assertEquals(List.of(a.id()), desired(n1), "still desired when answered from memory");
+        assertEquals(JobState.RUNNING, jobs.get(a.id()).state());
+
+        Job b = submit("b");
+        loop.cycle();
+        steady(n1);
+        assertEquals(List.of(a.id(), b.id()), desired(n1));
+        jobs.cancel(b.id(), "test");
+        clock.advance(Duration.ofSeconds(1));
+        assertNull(n1.reportInMemory(), "a cancel moves the node's version");
+        n1.report();
+        assertEquals(List.of(a.id()), desired(n1), "the cancelled job is no longer desired");
+        steady(n1);
+        assertEquals(JobState.CANCELLED, jobs.get(b.id()).state());
+
+        control.requeue(a.id(), "test");
+        clock.advance(Duration.ofSeconds(1));
+        n1.report();
+        assertEquals(List.of(), desired(n1), "a stop takes the attempt out of the desired state");
+        steady(n1);
+        assertEquals(List.of(), desired(n1), "and keeps it out when answered from memory");
+        assertEquals(JobState.QUEUED, jobs.get(a.id()).tasks().get(0).state(), "requeued once the node reported it stopped");
     }
 }

@@ -53,6 +53,22 @@ public final class SimulatedAgent {
     }
 
     public DesiredState report() {
+        last = service.report(build());
+        obey();
+        return last;
+    }
+
+    /** Reports through {@link AgentService#reportInMemory}; null (nothing obeyed) when the controller needs its store. */
+    public DesiredState reportInMemory() {
+        DesiredState d = service.reportInMemory(build());
+        if (d != null) {
+            last = d;
+            obey();
+        }
+        return d;
+    }
+
+    private AgentReport build() {
         Bytes total = new Bytes(memGiB << 30);
         NodeSample s = new NodeSample(clock.instant(), cpus, total, total.minus(Bytes.ofMiB(512)), new Millicores(incumbentMillicores),
                 Millicores.ZERO, Bytes.ZERO, Bytes.ZERO, 0, 0, 0, Pressure.NONE, Pressure.NONE, Pressure.NONE, Map.of());
@@ -66,10 +82,8 @@ public final class SimulatedAgent {
             }
             reports.add(new ContainerReport(c.attemptId(), c.phase(), c.exitCode(), c.startedAt(), c.finishedAt(), log.length, c.reason()));
         }
-        last = service.report(new AgentReport(Protocol.VERSION, node, instance == null ? "sim-" + node : instance, labels, s, reports,
-                chunks, clock.instant(), guard));
-        obey();
-        return last;
+        return new AgentReport(Protocol.VERSION, node, instance == null ? "sim-" + node : instance, labels, s, reports,
+                chunks, clock.instant(), guard);
     }
 
     /** Starts desired containers (as RUNNING), stops undesired ones (exit 143), removes acknowledged ones. */

@@ -156,6 +156,8 @@ public final class SchedulingLoop implements AutoCloseable {
                     return null;
                 }
                 tx.upsertNode(fresh.withStatus(NodeStatus.LOST));
+                // Its version moves even with no task on it: a report answered from memory must not find it READY.
+                touched.add(n.name());
                 String why = "node " + n.name() + " has not reported since " + last;
                 tx.append(Event.node(now, "node-lost", n.name(), why + "; its lease ran out"));
                 for (Task t : tx.tasksOnNode(n.name())) {

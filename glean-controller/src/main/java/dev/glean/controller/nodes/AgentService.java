@@ -55,6 +55,7 @@ public final class AgentService {
     private final ControllerSettings settings;
     private final long epoch;
     private final Runnable onCapacityChange;
+    private final ReportSnapshots snapshots = new ReportSnapshots();
 
     public AgentService(Storage storage, TaskTransitions transitions, NodeRegistry registry, ChangeFeed feed, Clock clock,
             ControllerSettings settings, long epoch, Runnable onCapacityChange) {
@@ -78,39 +79,91 @@ public final class AgentService {
             registry.countReport(false);
             throw GleanException.invalid("node name must match [A-Za-z0-9_.:-]{1,253}: '" + r.node() + "'");
         }
+        return answer(r, true);
+    }
+
+    /**
+     * The answer to a report that changes nothing durable, from memory alone (the node's {@link ReportSnapshots
+     * snapshot}), without blocking; null when the report needs the store — then hand it to {@link #report}. Applied
+     * exactly as {@link #report} applies it.
+     */
+    public DesiredState reportInMemory(AgentReport r) {
+        if (r.protocolVersion() != Protocol.VERSION || r.node() == null || !NODE_NAME.matcher(r.node()).matches()) {
+            return null;
+        }
+        return answer(r, false);
+    }
+
+    private DesiredState answer(AgentReport r, boolean mayUseStore) {
         Instant now = clock.instant();
-        long version = feed.nodeVersion(r.node());
-        registry.known(r.node(), now);
-        NodeRegistry.Live live = registry.get(r.node());
+        String node = r.node();
+        // Both read before any store read: a snapshot taken after them is at least as new as they say.
+        long version = feed.nodeVersion(node);
+        long generation = snapshots.generation(node);
+        NodeRegistry.Live live = registry.get(node);
+        if (live == null) {
+            if (!mayUseStore) {
+                return null;
+            }
+            registry.known(node, now);
+            live = registry.get(node);
+        }
         Instant previousReport = live.lastReportAt();
         boolean containersEnded = endedSince(live.containers(), r.containers());
-        // Seen before the transaction: the lease check of the scheduling loop re-reads this inside its own.
-        registry.touch(r.node(), now);
         GuardReport guard = r.guardOrNone();
         Map<String, Long> guardActions = new HashMap<>();
         long[] guardStored = {0};
         Set<String> touched = new HashSet<>();
         boolean[] changed = {false};
         // Most reports change nothing durable (same node record, no log bytes, no new guard events, no container
-        // changing state): those are answered from a read snapshot, beside other reads, without queueing for the one
-        // writer. A report racing the loop's lost-node write may see the node READY one report longer; the next one
-        // repairs it.
+        // changing state): those are answered from the node's snapshot or a read of the store, beside other reads,
+        // without queueing for the one writer. A report racing the loop's lost-node write may see the node READY one
+        // report longer; the next one repairs it (the loss bumps the node's version, which drops the snapshot).
         // A node whose lease ran out may be declared lost by the loop right now: its report takes the write path, which
         // sees that decision (a read snapshot from before it would hand the node the tasks just requeued elsewhere).
         boolean leaseHolds = previousReport != null && !previousReport.plus(settings.lease()).isBefore(now);
+        boolean readOnly = leaseHolds && r.logs().isEmpty() && !hasGuardEventsToStore(r);
         AfterCommit[] after = {new AfterCommit()};
-        DesiredState d = leaseHolds && r.logs().isEmpty() && !hasGuardEventsToStore(r)
-                ? storage.read(view -> apply(view, null, r, now, previousReport, version, touched, changed, guardStored, guardActions,
-                        after[0]))
-                : null;
-        if (d == null) {
-            after[0] = new AfterCommit();
-            d = storage.write(tx -> apply(tx, tx, r, now, previousReport, version, touched, changed, guardStored, guardActions,
-                    after[0]));
+        DesiredState d = null;
+        StoreView snapshot = readOnly ? snapshots.current(node, version, generation, now) : null;
+        if (snapshot != null) {
+            try {
+                d = apply(snapshot, null, r, now, previousReport, version, touched, changed, guardStored, guardActions, after[0]);
+            } catch (ReportSnapshots.Miss miss) {
+                d = null;
+            }
         }
-        after[0].applyTo(registry, r.node(), now);
-        registry.reported(r.node(), r.instance(), r.sample(), r.containers(), now);
-        registry.guardReported(r.node(), r.instance(), guard.admitting(), guard.admissionReason(), guardStored[0], guardActions);
+        if (d == null) {
+            if (!mayUseStore) {
+                return null;
+            }
+            // Seen before the transaction: the lease check of the scheduling loop re-reads this inside its own.
+            registry.touch(node, now);
+            if (readOnly) {
+                after[0] = new AfterCommit();
+                d = storage.read(view -> {
+                    ReportSnapshots.Recording rec = snapshots.recording(view, node);
+                    DesiredState answer = apply(rec, null, r, now, previousReport, version, touched, changed, guardStored,
+                            guardActions, after[0]);
+                    if (answer != null) {
+                        snapshots.keep(rec, r.containers(), version, generation, now);
+                    }
+                    return answer;
+                });
+            }
+            if (d == null) {
+                after[0] = new AfterCommit();
+                try {
+                    d = storage.write(tx -> apply(tx, tx, r, now, previousReport, version, touched, changed, guardStored,
+                            guardActions, after[0]));
+                } finally {
+                    snapshots.invalidate(node);
+                }
+            }
+        }
+        after[0].applyTo(registry, node, now);
+        registry.reported(node, r.instance(), r.sample(), r.containers(), now);
+        registry.guardReported(node, r.instance(), guard.admitting(), guard.admissionReason(), guardStored[0], guardActions);
         registry.countReport(true);
         touched.forEach(feed::bumpNode);
         if (changed[0]) {
