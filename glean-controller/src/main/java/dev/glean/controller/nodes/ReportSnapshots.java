@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Asked for anything it did not record, a snapshot throws {@link Miss} and the report goes to the store.
  */
 final class ReportSnapshots {
-    static final Duration MAX_AGE = Duration.ofSeconds(10);
+    static final Duration MAX_AGE = Duration.ofSeconds(20);
 
     private final ConcurrentHashMap<String, Snapshot> snapshots = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicLong> generations = new ConcurrentHashMap<>();
