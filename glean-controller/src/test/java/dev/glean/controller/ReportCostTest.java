@@ -233,4 +233,27 @@ class ReportCostTest {
         assertEquals(List.of(), desired(n1), "and keeps it out when answered from memory");
         assertEquals(JobState.QUEUED, jobs.get(a.id()).tasks().get(0).state(), "requeued once the node reported it stopped");
     }
+
+    @Test
+    void aLongPollThatRunsOutUnchangedIsAnsweredFromTheSnapshot() throws Exception {
+        SimulatedAgent n1 = new SimulatedAgent("n1", agents, clock, 4, 8);
+        n1.report();
+        steady(n1);
+        long version = n1.last.version();
+        assertEquals(0, readsOf(() -> poll("n1", version)), "nothing changed: no store read");
+        Job a = submit("a");
+        loop.cycle();
+        int before = storage.reads.get();
+        var d = agents.awaitDesired("n1", 1, version, Duration.ofMillis(1));
+        assertEquals(1, storage.reads.get() - before, "a change is read from the store");
+        assertEquals(List.of(a.id()), d.run().stream().map(l -> l.jobId()).toList());
+    }
+
+    private void poll(String node, long version) {
+        try {
+            agents.awaitDesired(node, 1, version, Duration.ofMillis(1));
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
 }

@@ -284,7 +284,17 @@ public final class AgentService {
             throw GleanException.invalid("node name must match [A-Za-z0-9_.:-]{1,253}: '" + node + "'");
         }
         // An agent that last heard from another controller term answers at once: its versions mean nothing here.
+        long generation = snapshots.generation(node);
         long v = seenEpoch != epoch ? feed.nodeVersion(node) : feed.awaitNodeChange(node, seen, wait);
+        // A poll that ran out unchanged is answered from the node's snapshot, as its reports are.
+        StoreView snapshot = snapshots.current(node, v, generation, clock.instant());
+        if (snapshot != null) {
+            try {
+                return desired(snapshot, node, v, Map.of(), List.of(), registry.guardStored(node));
+            } catch (ReportSnapshots.Miss miss) {
+                // read the store below
+            }
+        }
         return storage.read(view -> desired(view, node, v, Map.of(), List.of(), registry.guardStored(node)));
     }
 
