@@ -48,7 +48,6 @@ public final class Swarm {
     private final AtomicLong pollErrors = new AtomicLong();
     private final AtomicLong starts = new AtomicLong();
     private final AtomicLong submitted = new AtomicLong();
-    private final List<AgentConnection> reportConnections = new ArrayList<>();
     private volatile boolean measuring;
     private volatile boolean running = true;
 
@@ -92,20 +91,32 @@ public final class Swarm {
         }
         long start = System.nanoTime();
         List<Thread> threads = new ArrayList<>();
+        ReportLoop reporter;
+        try {
+            reporter = new ReportLoop(address, this::reportBody, new ReportLoop.Listener() {
+                @Override
+                public void answered(SimulatedNode node, int status, byte[] body, long tookNanos, long lateNanos) {
+                    Swarm.this.answered(node, status, body, tookNanos, lateNanos);
+                }
+
+                @Override
+                public void failed(SimulatedNode node, String why) {
+                    fail("report of " + (node == null ? "the swarm" : node.name()) + ": " + why);
+                }
+            });
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         for (int i = 0; i < nodes.size(); i++) {
             SimulatedNode n = nodes.get(i);
             // Nodes join at a steady rate, as a fleet of agents starting does (all at once overflows the accept queue
             // of any server); once running, their slots fall evenly over the second.
-            long offset = (long) (i * 1e9 / settings.joinPerSecond());
-            AgentConnection c = new AgentConnection(address);
-            synchronized (reportConnections) {
-                reportConnections.add(c);
-            }
-            threads.add(Thread.ofVirtual().name("report-" + n.name()).start(() -> reportLoop(n, c, start + offset)));
+            reporter.add(n, start + (long) (i * 1e9 / settings.joinPerSecond()));
             if (settings.longPoll()) {
                 threads.add(Thread.ofVirtual().name("poll-" + n.name()).start(() -> pollLoop(n)));
             }
         }
+        threads.add(Thread.ofPlatform().name("reports").daemon(true).start(() -> reporter.run(() -> running)));
         if (settings.tasksPerRound() > 0) {
             threads.add(Thread.ofVirtual().name("submit").start(this::submitLoop));
         }
@@ -130,10 +141,7 @@ public final class Swarm {
         // The load goes on a while after the window, so whoever measures the controller beside it is not cut short.
         Thread.sleep(linger);
         running = false;
-        long reconnects;
-        synchronized (reportConnections) {
-            reconnects = reportConnections.stream().mapToLong(AgentConnection::reconnects).sum();
-        }
+        long reconnects = reporter.reconnects();
         int live = nodes.stream().mapToInt(SimulatedNode::liveContainers).sum();
         return new SwarmResult(settings.nodes(), settings.longPoll(), settings.measure(), inWindow, window.count(), errors.get(), windowErrors.get(),
                 window.quantileMicros(0.50), window.quantileMicros(0.99), window.maxMicros(), lag.quantileMicros(0.99), reconnects,
@@ -149,50 +157,27 @@ public final class Swarm {
         interval.reset();
     }
 
-    private void reportLoop(SimulatedNode node, AgentConnection c, long firstSlot) {
-        long slot = firstSlot;
-        while (running) {
-            long wait = slot - System.nanoTime();
-            if (wait > 0) {
-                try {
-                    Thread.sleep(Duration.ofNanos(wait));
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-            long late = System.nanoTime() - slot;
-            reportOnce(node, c);
-            if (measuring) {
-                lag.recordNanos(Math.max(0, late));
-            }
-            slot += PERIOD.toNanos();
-            long now = System.nanoTime();
-            if (slot < now) {
-                // Behind by more than a period: skip the missed slots, as an agent's timer would.
-                slot += ((now - slot) / PERIOD.toNanos() + 1) * PERIOD.toNanos();
-            }
+    private byte[] reportBody(SimulatedNode node) {
+        try {
+            return json.writeValueAsBytes(node.report(Instant.now()));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        c.close();
     }
 
-    private void reportOnce(SimulatedNode node, AgentConnection c) {
-        Instant now = Instant.now();
-        AgentReport r = node.report(now);
+    private void answered(SimulatedNode node, int status, byte[] body, long took, long late) {
+        reports.incrementAndGet();
+        interval.recordNanos(took);
+        if (measuring) {
+            window.recordNanos(took);
+            lag.recordNanos(late);
+        }
+        if (status != 200) {
+            fail("report of " + node.name() + " answered " + status + ": " + new String(body, StandardCharsets.UTF_8));
+            return;
+        }
         try {
-            byte[] body = json.writeValueAsBytes(r);
-            long t0 = System.nanoTime();
-            AgentConnection.Response resp = c.exchange("POST", Protocol.REPORT_PATH, body, 10_000);
-            long took = System.nanoTime() - t0;
-            reports.incrementAndGet();
-            interval.recordNanos(took);
-            if (measuring) {
-                window.recordNanos(took);
-            }
-            if (resp.status() != 200) {
-                fail("report of " + node.name() + " answered " + resp.status() + ": " + new String(resp.body(), StandardCharsets.UTF_8));
-                return;
-            }
-            DesiredState d = json.readValue(resp.body(), DesiredState.class);
+            DesiredState d = json.readValue(body, DesiredState.class);
             starts.addAndGet(node.accept(d, Instant.now(), true));
         } catch (IOException | RuntimeException e) {
             fail("report of " + node.name() + ": " + e);
