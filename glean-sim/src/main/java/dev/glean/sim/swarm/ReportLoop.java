@@ -79,7 +79,8 @@ final class ReportLoop {
         List<Peer> inFlight = new java.util.ArrayList<>();
         try {
             while (running.getAsBoolean()) {
-                long now = System.nanoTime();
+                // Slots due within the selector's 1 ms resolution go now: waiting for them would spin.
+                long now = System.nanoTime() + 1_000_000;
                 while (!due.isEmpty() && due.peek().slot <= now) {
                     Peer p = due.poll();
                     send(p, now);
@@ -87,12 +88,8 @@ final class ReportLoop {
                         inFlight.add(p);
                     }
                 }
-                long wait = due.isEmpty() ? 100 : Math.max(0, (due.peek().slot - System.nanoTime()) / 1_000_000);
-                if (wait == 0) {
-                    selector.selectNow();
-                } else {
-                    selector.select(Math.min(wait, 100));
-                }
+                long wait = due.isEmpty() ? 100 : Math.max(1, (due.peek().slot - System.nanoTime()) / 1_000_000);
+                selector.select(Math.min(wait, 100));
                 var keys = selector.selectedKeys();
                 for (SelectionKey k : keys) {
                     Peer p = (Peer) k.attachment();
