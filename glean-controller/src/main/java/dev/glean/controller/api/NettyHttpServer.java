@@ -90,7 +90,7 @@ final class NettyHttpServer implements AutoCloseable {
         this.idleLimit = idleLimit;
         this.stallLimit = stallLimit;
         // Two event loops use the machine's two cores; handlers that block run on virtual threads, not here.
-        this.group = new MultiThreadIoEventLoopGroup(Math.min(2, Runtime.getRuntime().availableProcessors()),
+        this.group = new MultiThreadIoEventLoopGroup(Integer.getInteger("glean.http.eventLoops", Math.min(2, Runtime.getRuntime().availableProcessors())),
                 new DefaultThreadFactory("glean-http", true), NioIoHandler.newFactory());
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
@@ -342,6 +342,11 @@ final class NettyHttpServer implements AutoCloseable {
         }
 
         private void end(Object last, boolean keepAlive) {
+            if (channel.eventLoop().isShuttingDown()) {
+                // The server is closing (its connections with it): a handler answering late has no one to answer.
+                io.netty.util.ReferenceCountUtil.release(last);
+                return;
+            }
             channel.writeAndFlush(last).addListener((ChannelFutureListener) f -> {
                 if (!keepAlive || !f.isSuccess()) {
                     f.channel().close();
