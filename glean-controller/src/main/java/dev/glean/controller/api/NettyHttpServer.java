@@ -12,6 +12,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
@@ -38,6 +40,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -77,6 +80,9 @@ final class NettyHttpServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
     private final Channel listener;
+    /** Every open connection, closed with the server (the event loops' own shutdown did not always close them). */
+    private final ChannelGroup connections = new DefaultChannelGroup("glean-http-connections", GlobalEventExecutor.INSTANCE);
+    private volatile boolean closing;
 
     /**
      * @param bodyLimit the largest body a request may carry, by its request line and headers
@@ -90,7 +96,7 @@ final class NettyHttpServer implements AutoCloseable {
         this.idleLimit = idleLimit;
         this.stallLimit = stallLimit;
         // Two event loops use the machine's two cores; handlers that block run on virtual threads, not here.
-        this.group = new MultiThreadIoEventLoopGroup(Integer.getInteger("glean.http.eventLoops", Math.min(2, Runtime.getRuntime().availableProcessors())),
+        this.group = new MultiThreadIoEventLoopGroup(Math.min(2, Runtime.getRuntime().availableProcessors()),
                 new DefaultThreadFactory("glean-http", true), NioIoHandler.newFactory());
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
@@ -102,6 +108,11 @@ final class NettyHttpServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
+                        if (closing) {
+                            ch.close(); // accepted just before the listener closed, registered after the group was closed
+                            return;
+                        }
                         ChannelPipeline p = ch.pipeline();
                         p.addLast(new IdleStateHandler(0, 0, idleLimit.toMillis(), TimeUnit.MILLISECONDS));
                         p.addLast(new HttpServerCodec(new HttpDecoderConfig()
@@ -131,10 +142,13 @@ final class NettyHttpServer implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         listener.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-        // Like the JDK server's stop(0): open connections are dropped, handlers still running are interrupted.
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+        // Like the JDK server's stop(0): open connections are closed (a client's pooled keep-alive connection must not
+        // outlive the server, or its next request waits forever for an answer), handlers still running are interrupted.
+        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         handlers.shutdownNow();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     }
 
     /** A request refused by its Content-Length before its body was read: answered in its turn with a 413. */

@@ -215,6 +215,23 @@ class NettyHttpServerTest {
         }
     }
 
+    @Test
+    void closingTheServerClosesItsKeepAliveConnections() throws Exception {
+        try (Socket s = connect()) {
+            s.getOutputStream().write("GET /where HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            BufferedReader in = reader(s);
+            assertEquals("virtual", readAnswer(in).body);
+            server.close();
+            // A client's pooled connection must end with the server: a request sent on it would wait forever.
+            s.setSoTimeout(3000);
+            try {
+                assertEquals(-1, in.read());
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError("the connection outlived the server", e);
+            }
+        }
+    }
+
     private Socket connect() throws IOException {
         Socket s = new Socket("127.0.0.1", server.port());
         s.setSoTimeout(5000);
