@@ -2,7 +2,6 @@ package dev.glean.controller.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpServer;
 import dev.glean.api.CriLog;
 import dev.glean.api.JobSpecJson;
 import dev.glean.api.PrometheusText;
@@ -34,7 +33,6 @@ import dev.glean.core.store.EventFilter;
 import dev.glean.core.store.Storage;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,17 +40,25 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
-/** The REST API under /api/v1 plus /healthz, on the JDK's HTTP server with a virtual thread per request. */
+/**
+ * The REST API under /api/v1 plus /healthz, on {@link NettyHttpServer}: a virtual thread per request, except for what a
+ * route's inline handler answers on the event loop.
+ */
 public final class ApiServer implements AutoCloseable {
     private static final Duration MAX_WAIT = Duration.ofSeconds(60);
     /** Agent reports carry log chunks: a larger limit than the 1 MiB of user requests. */
-    private static final int MAX_REPORT_BODY = 8 << 20;
-    private final HttpServer server;
-    private final ExecutorService executor;
+    static final int MAX_REPORT_BODY = 8 << 20;
+    /**
+     * A connection with no request in flight is closed after this long without traffic. Above the JDK client's 30 s
+     * keep-alive, so a client normally closes an idle connection first (and never sends on one the server is closing);
+     * agents send every second, and a long-poll in flight is never cut off, whatever its length.
+     */
+    private static final Duration IDLE_CONNECTION = Duration.ofSeconds(60);
+    /** How long a streamed answer (logs, events) waits for a client that stopped reading before dropping it. */
+    private static final Duration STALLED_READER = Duration.ofSeconds(60);
+    private final NettyHttpServer server;
     private final JobService jobs;
     private final AgentService agents;
     private final NodeRegistry registry;
@@ -81,12 +87,12 @@ public final class ApiServer implements AutoCloseable {
         this.defaultCpu = defaultCpu;
         this.defaultMemory = defaultMemory;
         this.loopError = loopError;
-        allowIdleConnections();
-        this.server = HttpServer.create(new InetSocketAddress(bind, port), 512);
-        this.executor = Executors.newVirtualThreadPerTaskExecutor();
-        server.setExecutor(executor);
         Router r = new Router()
-                .add("GET", "/healthz", this::health)
+                // Answered on the event loop: health must answer even when every virtual thread is busy.
+                .add("GET", "/healthz", ex -> {
+                    health(ex);
+                    return true;
+                }, this::health)
                 .add("GET", "/metrics", this::metrics)
                 .add("POST", "/api/v1/jobs", this::submit)
                 .add("GET", "/api/v1/jobs", this::listJobs)
@@ -104,29 +110,17 @@ public final class ApiServer implements AutoCloseable {
                 .add("GET", dev.glean.core.protocol.Protocol.DESIRED_PATH, this::desired)
                 .add("GET", "/api/v1/openapi.json", this::openapi);
         this.routes = r.routes();
-        server.createContext("/", r);
+        this.server = new NettyHttpServer(bind, port, r, ApiServer::bodyLimit, IDLE_CONNECTION, STALLED_READER);
+    }
+
+    /** Agent reports carry log chunks; everything else is a user's request. */
+    private static int bodyLimit(io.netty.handler.codec.http.HttpRequest request) {
+        String uri = request.uri();
+        return uri.startsWith(dev.glean.core.protocol.Protocol.REPORT_PATH) ? MAX_REPORT_BODY : Exchange.MAX_BODY;
     }
 
     public void start() {
         server.start();
-    }
-
-    static final String IDLE_CONNECTIONS = "sun.net.httpserver.maxIdleConnections";
-
-    /**
-     * The JDK server keeps 200 idle keep-alive connections by default and closes any other after its answer, so past
-     * 200 agents every report paid for a new TCP connection (and a burst of them overflowed the accept queue). Each
-     * agent keeps one report connection idle between reports and one long-poll open: idle ones may take 40 % of the
-     * process's file descriptors, the rest stays for long-polls, the store and new connections. An operator's own
-     * setting of the property wins. Read once, when the JDK's server classes load.
-     */
-    static void allowIdleConnections() {
-        if (System.getProperty(IDLE_CONNECTIONS) != null) {
-            return;
-        }
-        long fds = java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : 1024;
-        System.setProperty(IDLE_CONNECTIONS, Long.toString(Math.max(200, fds * 2 / 5)));
     }
 
     /** "METHOD /path/{}" of every route served; the OpenAPI document must describe exactly these. */
@@ -155,7 +149,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
     }
 
     private void health(Exchange ex) throws IOException {
@@ -484,8 +478,7 @@ public final class ApiServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 
     static GleanException unavailable(String m) {

@@ -2,13 +2,13 @@ package dev.glean.controller.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
 import dev.glean.api.WireJson;
 import dev.glean.core.error.ErrorCode;
 import dev.glean.core.error.GleanException;
-import java.io.ByteArrayOutputStream;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.http.FullHttpRequest;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -16,22 +16,28 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** One HTTP request and its answer, with the body limit and JSON handling every resource needs. */
+/**
+ * One HTTP request, received whole, and its answer, with the body limit and JSON handling every resource needs. Used by
+ * one thread at a time: the event loop for an inline handler, then the request's virtual thread.
+ */
 public final class Exchange {
     public static final int MAX_BODY = 1 << 20;
-    private final HttpExchange http;
+    private final NettyHttpServer.Connection connection;
+    private final FullHttpRequest request;
     private final List<String> pathParams;
     private final Map<String, String> query;
     private final GleanException queryError;
     private boolean answered;
+    private ChunkedAnswer stream;
 
-    Exchange(HttpExchange http, List<String> pathParams) {
-        this.http = http;
+    Exchange(NettyHttpServer.Connection connection, FullHttpRequest request, String rawQuery, List<String> pathParams) {
+        this.connection = connection;
+        this.request = request;
         this.pathParams = pathParams;
         Map<String, String> q;
         GleanException err = null;
         try {
-            q = parseQuery(http.getRequestURI().getRawQuery());
+            q = parseQuery(rawQuery);
         } catch (GleanException e) {
             q = Map.of();
             err = e;
@@ -41,7 +47,7 @@ public final class Exchange {
     }
 
     public String method() {
-        return http.getRequestMethod();
+        return request.method().name();
     }
 
     public String path(int i) {
@@ -56,7 +62,7 @@ public final class Exchange {
     }
 
     public String header(String name) {
-        return http.getRequestHeaders().getFirst(name);
+        return request.headers().get(name);
     }
 
     public boolean answered() {
@@ -84,29 +90,13 @@ public final class Exchange {
         return body(MAX_BODY);
     }
 
+    /** The body, received whole (and within the server's limit for the route) before the handler ran. */
     public byte[] body(int max) throws IOException {
-        String len = http.getRequestHeaders().getFirst("Content-Length");
-        if (len != null) {
-            try {
-                if (Long.parseLong(len.trim()) > max) {
-                    throw new GleanException(ErrorCode.PAYLOAD_TOO_LARGE, "request body is over " + max + " bytes");
-                }
-            } catch (NumberFormatException e) {
-                throw new GleanException(ErrorCode.MALFORMED_REQUEST, "bad Content-Length");
-            }
+        ByteBuf content = request.content();
+        if (content.readableBytes() > max) {
+            throw new GleanException(ErrorCode.PAYLOAD_TOO_LARGE, "request body is over " + max + " bytes");
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (InputStream in = http.getRequestBody()) {
-            byte[] buf = new byte[16384];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                out.write(buf, 0, n);
-                if (out.size() > max) {
-                    throw new GleanException(ErrorCode.PAYLOAD_TOO_LARGE, "request body is over " + max + " bytes");
-                }
-            }
-        }
-        return out.toByteArray();
+        return ByteBufUtil.getBytes(content);
     }
 
     public JsonNode jsonBody() throws IOException {
@@ -139,31 +129,50 @@ public final class Exchange {
         send(status, contentType, b);
     }
 
-    public void error(GleanException e) throws IOException {
+    /** Answers with the JSON error; never throws (it is the answer of last resort). */
+    public void error(GleanException e) {
+        send(e.code().httpStatus(), "application/json", errorJson(e));
+    }
+
+    static byte[] errorJson(GleanException e) {
         var root = WireJson.mapper().createObjectNode();
         var err = root.putObject("error");
         err.put("code", e.code().wireName());
         err.put("message", e.getMessage());
-        json(e.code().httpStatus(), root);
+        try {
+            return WireJson.mapper().writeValueAsBytes(root);
+        } catch (JsonProcessingException impossible) {
+            throw new IllegalStateException(impossible);
+        }
     }
 
     /** Starts a streamed answer (chunked); the caller writes and flushes, then closes. */
     public OutputStream stream(int status, String contentType) throws IOException {
+        if (answered) {
+            throw new IllegalStateException("answered already");
+        }
         answered = true;
-        http.getResponseHeaders().set("Content-Type", contentType);
-        http.getResponseHeaders().set("Cache-Control", "no-cache");
-        http.sendResponseHeaders(status, 0);
-        return http.getResponseBody();
+        stream = connection.startStream(request, status, contentType);
+        return stream;
     }
 
-    private void send(int status, String contentType, byte[] b) throws IOException {
+    private void send(int status, String contentType, byte[] b) {
+        if (answered) {
+            throw new IllegalStateException("answered already");
+        }
         answered = true;
-        http.getResponseHeaders().set("Content-Type", contentType);
-        http.sendResponseHeaders(status, b.length == 0 ? -1 : b.length);
-        if (b.length > 0) {
-            try (OutputStream os = http.getResponseBody()) {
-                os.write(b);
-            }
+        connection.answer(request, status, contentType, b);
+    }
+
+    /**
+     * After the handler returned: ends a streamed answer it left open (the JDK server's close did the same), and
+     * answers a request it left unanswered with a 500, so the connection can serve its next request.
+     */
+    void finish() {
+        if (!answered) {
+            error(new GleanException(ErrorCode.INTERNAL, "internal error: the handler gave no answer"));
+        } else if (stream != null) {
+            stream.closeQuietly();
         }
     }
 

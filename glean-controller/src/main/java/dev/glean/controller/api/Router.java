@@ -1,7 +1,5 @@
 package dev.glean.controller.api;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import dev.glean.core.error.ErrorCode;
 import dev.glean.core.error.GleanException;
 import java.io.IOException;
@@ -14,18 +12,36 @@ import java.util.regex.Pattern;
  * Method + path template ("/api/v1/jobs/{}") -> handler. Every failure becomes a JSON error: GleanExceptions
  * with their code, anything else a 500 "internal" without a stack trace on the wire.
  */
-public final class Router implements HttpHandler {
+public final class Router {
+    /** Answers one request; may block (it runs on a virtual thread of its own). */
     public interface Handler {
         void handle(Exchange ex) throws Exception;
     }
 
-    private record Route(String method, String template, Pattern pattern, Handler handler) {}
+    /**
+     * Answers a request on the server's event loop, with the whole request received: either answers and returns true,
+     * or returns false and the request goes to the route's {@link Handler} on a virtual thread. It must never block
+     * (no store, no lock held by anyone who blocks, no waiting): the event loop serves thousands of connections.
+     */
+    public interface InlineHandler {
+        boolean tryInline(Exchange ex) throws Exception;
+    }
+
+    record Route(String method, String template, Pattern pattern, Handler handler, InlineHandler inline) {}
+
+    /** The route a request is for, and its path parameters. */
+    record Match(Route route, List<String> params) {}
 
     private final List<Route> routes = new ArrayList<>();
 
     public Router add(String method, String template, Handler h) {
+        return add(method, template, null, h);
+    }
+
+    /** A route whose requests are first offered to {@code inline} on the event loop; {@code h} takes those it declines. */
+    public Router add(String method, String template, InlineHandler inline, Handler h) {
         String regex = "^" + Pattern.quote(template).replace("{}", "\\E([A-Za-z0-9_.:-]+)\\Q") + "/?$";
-        routes.add(new Route(method, template, Pattern.compile(regex), h));
+        routes.add(new Route(method, template, Pattern.compile(regex), h, inline));
         return this;
     }
 
@@ -34,57 +50,64 @@ public final class Router implements HttpHandler {
         return routes.stream().map(r -> r.method() + " " + r.template()).toList();
     }
 
-    @Override
-    public void handle(HttpExchange http) throws IOException {
-        Exchange ex = null;
-        try {
-            String path = http.getRequestURI().getPath();
-            boolean pathKnown = false;
-            for (Route r : routes) {
-                Matcher m = r.pattern.matcher(path);
-                if (!m.matches()) {
-                    continue;
-                }
-                pathKnown = true;
-                if (!r.method.equals(http.getRequestMethod())) {
-                    continue;
-                }
-                List<String> params = new ArrayList<>();
-                for (int i = 1; i <= m.groupCount(); i++) {
-                    params.add(m.group(i));
-                }
-                ex = new Exchange(http, params);
-                r.handler.handle(ex);
-                return;
+    /** The route for a request; a 404 when no route has the path, a 405 when none of those has the method. */
+    Match find(String method, String path) {
+        boolean pathKnown = false;
+        for (Route r : routes) {
+            Matcher m = r.pattern.matcher(path);
+            if (!m.matches()) {
+                continue;
             }
-            ex = new Exchange(http, List.of());
-            throw pathKnown
-                    ? new GleanException(ErrorCode.METHOD_NOT_ALLOWED, http.getRequestMethod() + " is not allowed on " + path)
-                    : GleanException.notFound("no such resource: " + path);
-        } catch (GleanException e) {
-            answer(http, ex, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            answer(http, ex, new GleanException(ErrorCode.UNAVAILABLE, "interrupted"));
-        } catch (IOException e) {
-            // The client went away; nothing left to answer.
-        } catch (Exception e) {
-            answer(http, ex, new GleanException(ErrorCode.INTERNAL, "internal error: " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage())));
-        } finally {
-            http.close();
+            pathKnown = true;
+            if (!r.method.equals(method)) {
+                continue;
+            }
+            List<String> params = new ArrayList<>(m.groupCount());
+            for (int i = 1; i <= m.groupCount(); i++) {
+                params.add(m.group(i));
+            }
+            return new Match(r, params);
+        }
+        throw pathKnown
+                ? new GleanException(ErrorCode.METHOD_NOT_ALLOWED, method + " is not allowed on " + path)
+                : GleanException.notFound("no such resource: " + path);
+    }
+
+    /** Runs a blocking handler; whatever it throws becomes the answer, unless it already answered. */
+    static void handle(Handler h, Exchange ex) {
+        try {
+            h.handle(ex);
+        } catch (Throwable e) {
+            fail(ex, e);
         }
     }
 
-    private static void answer(HttpExchange http, Exchange ex, GleanException e) throws IOException {
-        Exchange target = ex != null ? ex : new Exchange(http, List.of());
-        if (target.answered()) {
-            return;
-        }
+    /** Runs an inline handler; true when the request is answered (by it, or with the error it threw). */
+    static boolean tryInline(InlineHandler h, Exchange ex) {
         try {
-            target.error(e);
-        } catch (GleanException bad) {
-            new Exchange(http, List.of()).error(e);
+            return h.tryInline(ex);
+        } catch (Throwable e) {
+            fail(ex, e);
+            return true;
+        }
+    }
+
+    /** The JSON error for what a handler threw; nothing when it had started answering or the client went away. */
+    static void fail(Exchange ex, Throwable e) {
+        GleanException answer;
+        if (e instanceof GleanException g) {
+            answer = g;
+        } else if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+            answer = new GleanException(ErrorCode.UNAVAILABLE, "interrupted");
+        } else if (e instanceof IOException) {
+            return; // The client went away; nothing left to answer.
+        } else {
+            answer = new GleanException(ErrorCode.INTERNAL, "internal error: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        }
+        if (!ex.answered()) {
+            ex.error(answer);
         }
     }
 }
