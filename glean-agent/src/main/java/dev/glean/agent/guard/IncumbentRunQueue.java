@@ -1,8 +1,10 @@
 package dev.glean.agent.guard;
 
 import dev.glean.agent.cgroup.CgroupHost;
-import dev.glean.agent.metrics.SchedStat;
+import dev.glean.agent.metrics.OpenFiles;
+import dev.glean.agent.metrics.TextBuffer;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -12,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,13 +26,14 @@ import java.util.Optional;
  *
  * <p>Cheap enough for every 100 ms: every {@code rescanEvery} one pass over /proc reads each process's CPU time
  * (/proc/&lt;pid&gt;/stat, one read per process; its cgroup only when the process is new) and picks the busiest
- * incumbents, up to {@code maxProcesses} and {@code maxThreads} threads in all. Between passes only their
- * threads' schedstat are read. A thread that does not run does not wait either, so the busy processes hold nearly
- * all the wait; a process that starts between two passes is missed until the next one.
+ * incumbents, up to {@code maxProcesses} and {@code maxThreads} threads in all, and lists their threads. Between
+ * passes only those threads' schedstat files are read, each kept open and read again with one positional read (on
+ * the kernel's /proc; elsewhere, as in tests, opened per read). A thread that does not run does not wait either,
+ * so the busy processes hold nearly all the wait; a process or thread that starts between two passes is missed
+ * until the next one.
  *
- * <p>{@link #read} returns the wait since the previous call, summed per process: a process seen for the first
- * time adds nothing (its history is not this interval's), a process that ended adds nothing, and a process whose
- * sum went down (a thread exited) adds zero rather than a negative.
+ * <p>{@link #read} returns the wait since the previous call, summed per thread: a thread seen for the first time
+ * adds nothing (its history is not this interval's), and a thread that ended adds nothing.
  */
 public final class IncumbentRunQueue {
     private final Path procRoot;
@@ -39,15 +43,40 @@ public final class IncumbentRunQueue {
     private final int maxProcesses;
     private final int maxThreads;
     private final ProtectedIncumbents protect;
+    private final boolean keepOpen;
+    private final TextBuffer text = new TextBuffer(1024);
 
     /** Processes seen at the last pass: start time, whether an incumbent, CPU ticks then. */
     private Map<Long, Seen> seen = new HashMap<>();
     private List<Long> tracked = List.of();
-    private final Map<Long, Long> lastWait = new HashMap<>();
+    /** The threads of the tracked processes, by process. */
+    private final Map<Long, List<Task>> tasks = new HashMap<>();
     private Instant lastScan;
     private int trackedThreads;
 
     private record Seen(long startTicks, boolean incumbent, boolean protect, long cpuTicks) {}
+
+    /** One thread's schedstat file, kept open where that is safe, and its wait at the last read (-1: none yet). */
+    private static final class Task {
+        final Path file;
+        FileChannel channel;
+        long wait = -1;
+
+        Task(Path file) {
+            this.file = file;
+        }
+
+        void close() {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // read-only
+                }
+                channel = null;
+            }
+        }
+    }
 
     public IncumbentRunQueue(Path procRoot, CgroupHost host, long selfPid, Duration rescanEvery, int maxProcesses,
             int maxThreads) {
@@ -64,6 +93,7 @@ public final class IncumbentRunQueue {
         this.rescanEvery = rescanEvery;
         this.maxProcesses = maxProcesses;
         this.maxThreads = maxThreads;
+        this.keepOpen = OpenFiles.isKernelFileSystem(procRoot);
     }
 
     /**
@@ -83,25 +113,53 @@ public final class IncumbentRunQueue {
             lastScan = now;
         }
         long total = 0;
-        for (long pid : tracked) {
-            Optional<SchedStat> s = SchedStat.readProcess(procRoot, pid);
-            if (s.isEmpty()) {
-                lastWait.remove(pid);
-                continue;
-            }
-            long wait = s.get().runQueueWaitNanos();
-            Long before = lastWait.put(pid, wait);
-            if (before != null && wait > before) {
-                total += wait - before;
+        for (Iterator<Map.Entry<Long, List<Task>>> pit = tasks.entrySet().iterator(); pit.hasNext();) {
+            List<Task> list = pit.next().getValue();
+            for (Iterator<Task> it = list.iterator(); it.hasNext();) {
+                Task t = it.next();
+                long wait = readWait(t);
+                if (wait < 0) {
+                    t.close(); // the thread ended
+                    it.remove();
+                    continue;
+                }
+                if (t.wait >= 0 && wait > t.wait) {
+                    total += wait - t.wait;
+                }
+                t.wait = wait;
             }
         }
         return Duration.ofNanos(total);
     }
 
-    /** Forgets the baselines: the next read starts afresh and answers zero (used while nothing is guarded). */
+    /** Forgets the baselines and closes the files: the next read starts afresh and answers zero (nothing guarded). */
     public synchronized void reset() {
-        lastWait.clear();
+        tasks.values().forEach(l -> l.forEach(Task::close));
+        tasks.clear();
+        tracked = List.of();
+        trackedThreads = 0;
         lastScan = null;
+    }
+
+    /** The second field of a thread's schedstat (ns waited on a run queue), or -1 if the thread is gone. */
+    private long readWait(Task t) {
+        try {
+            if (keepOpen) {
+                if (t.channel == null) {
+                    t.channel = FileChannel.open(t.file);
+                }
+                text.read(t.channel);
+            } else if (!text.read(t.file)) {
+                return -1;
+            }
+        } catch (IOException e) {
+            return -1; // ESRCH once the thread exited, NoSuchFile if it is gone
+        }
+        int end = text.lineEnd(0);
+        text.position(0);
+        long cpu = text.nextLong(end);
+        long wait = text.nextLong(end);
+        return cpu == TextBuffer.MISSING || wait == TextBuffer.MISSING ? -1 : Math.max(0, wait);
     }
 
     /** Processes whose threads are read between passes. */
@@ -137,9 +195,10 @@ public final class IncumbentRunQueue {
                     incumbent = before.incumbent();
                     guarded = before.protect();
                 } else {
+                    String comm = comm(); // the stat just read is still in the buffer
                     List<String> lines = cgroupLines(dir);
                     incumbent = lines == null || !inParent(lines, host);
-                    guarded = incumbent && (protect.matchesName(stat.get().comm()) || (lines != null && protect.matchesCgroups(lines)));
+                    guarded = incumbent && (protect.matchesName(comm) || (lines != null && protect.matchesCgroups(lines)));
                 }
                 now.put(pid, new Seen(start, incumbent, guarded, cpu));
                 // A process new since the last pass brings all its CPU time: it is recent, or (on the first pass)
@@ -175,27 +234,102 @@ public final class IncumbentRunQueue {
             pick.add(b[0]);
             threads += (int) b[2];
         }
-        lastWait.keySet().retainAll(pick);
         seen = now;
         tracked = List.copyOf(pick);
-        trackedThreads = threads;
+        // Threads of processes no longer followed: closed. Threads of the followed ones: listed again, the known
+        // ones kept with their baselines, new ones start from their first read.
+        for (Iterator<Map.Entry<Long, List<Task>>> it = tasks.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<Long, List<Task>> e = it.next();
+            if (!pick.contains(e.getKey())) {
+                e.getValue().forEach(Task::close);
+                it.remove();
+            }
+        }
+        int count = 0;
+        for (long pid : pick) {
+            List<Task> before = tasks.getOrDefault(pid, List.of());
+            Map<Path, Task> known = new HashMap<>();
+            before.forEach(t -> known.put(t.file, t));
+            List<Task> list = new ArrayList<>();
+            Path dir = procRoot.resolve(Long.toString(pid)).resolve("task");
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+                for (Path task : ds) {
+                    Path file = task.resolve("schedstat");
+                    Task t = known.remove(file);
+                    list.add(t != null ? t : new Task(file));
+                }
+            } catch (IOException | RuntimeException e) {
+                // the process ended since the pass: nothing to follow
+            }
+            known.values().forEach(Task::close);
+            if (list.isEmpty()) {
+                tasks.remove(pid);
+            } else {
+                tasks.put(pid, list);
+                count += list.size();
+            }
+        }
+        trackedThreads = count;
     }
 
-    private record Stat(String comm, long cpuTicks, long threads, long startTicks) {}
+    private record Stat(long cpuTicks, long threads, long startTicks) {}
 
-    /** Name, CPU ticks (utime + stime), threads and start time from /proc/&lt;pid&gt;/stat; empty if it is gone. */
-    private static Optional<Stat> stat(Path dir) {
+    /**
+     * CPU ticks (utime + stime), threads and start time from /proc/&lt;pid&gt;/stat; empty if it is gone. Parsed
+     * in place: this runs for every process on the host at every pass.
+     */
+    private Optional<Stat> stat(Path dir) {
         try {
-            String s = new String(Files.readAllBytes(dir.resolve("stat")), StandardCharsets.US_ASCII);
-            // "pid (comm) S ppid ...": comm may hold spaces and parentheses, so split after the last ')'.
-            int close = s.lastIndexOf(')');
-            String comm = s.substring(s.indexOf('(') + 1, close);
-            String[] f = s.substring(close + 2).trim().split(" ");
-            return Optional.of(new Stat(comm, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[17]),
-                    Long.parseLong(f[19])));
-        } catch (IOException | RuntimeException e) {
+            if (!text.read(dir.resolve("stat"))) {
+                return Optional.empty();
+            }
+        } catch (IOException e) {
             return Optional.empty();
         }
+        // "pid (comm) S ppid ...": comm may hold spaces and parentheses, so count fields after the last ')'.
+        int close = text.lastIndexOf((byte) ')');
+        if (close < 0) {
+            return Optional.empty();
+        }
+        int end = text.length();
+        long utime = -1;
+        long stime = -1;
+        long threads = -1;
+        long start = -1;
+        int field = 0; // 0 = the state, right after ") "
+        int i = close + 2;
+        while (i < end && field <= 19) {
+            if (field == 11 || field == 12 || field == 17 || field == 19) {
+                text.position(i);
+                long v = text.nextLong(end);
+                switch (field) {
+                    case 11 -> utime = v;
+                    case 12 -> stime = v;
+                    case 17 -> threads = v;
+                    default -> start = v;
+                }
+            }
+            while (i < end && text.at(i) != ' ') {
+                i++;
+            }
+            i++;
+            field++;
+        }
+        if (utime < 0 || stime < 0 || threads < 0 || start < 0) {
+            return Optional.empty();
+        }
+        return Optional.of(new Stat(utime + stime, threads, start));
+    }
+
+    /** The name in the stat last read by {@link #stat}: between the first '(' and the last ')'. */
+    private String comm() {
+        int close = text.lastIndexOf((byte) ')');
+        for (int i = 0; i < close; i++) {
+            if (text.at(i) == '(') {
+                return text.string(i + 1, close);
+            }
+        }
+        return "";
     }
 
     /**

@@ -15,7 +15,7 @@ import java.util.Map;
  * descriptors. A kept descriptor of a removed cgroup fails with ENODEV, even if a cgroup of the same name was
  * made again; the file is then opened afresh once. Not thread-safe: its owner serialises calls.
  */
-final class OpenFiles implements AutoCloseable {
+public final class OpenFiles implements AutoCloseable {
     private static final class Entry {
         final FileChannel channel;
         long round;
@@ -27,14 +27,41 @@ final class OpenFiles implements AutoCloseable {
     }
 
     private final Map<Path, Entry> open = new HashMap<>();
+    /** False: every read opens and closes the file (for directories of plain files, as tests use). */
+    private final boolean keep;
     private long round;
+
+    public OpenFiles() {
+        this(true);
+    }
+
+    /** {@code keep}: false opens and closes each file per read (plain files replaced by tests read afresh). */
+    public OpenFiles(boolean keep) {
+        this.keep = keep;
+    }
+
+    /**
+     * Whether files under {@code dir} are the kernel's own (proc, cgroup, cgroup2, sysfs): those are rewritten in
+     * place, so a kept descriptor reads fresh content; a kept descriptor of a replaced plain file would not.
+     */
+    public static boolean isKernelFileSystem(Path dir) {
+        try {
+            String type = java.nio.file.Files.getFileStore(dir).type();
+            return type.equals("proc") || type.equals("cgroup") || type.equals("cgroup2") || type.equals("sysfs");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
 
     /**
      * Reads {@code file} into {@code into}.
      *
      * @return false if the file does not exist
      */
-    boolean read(Path file, TextBuffer into) throws IOException {
+    public boolean read(Path file, TextBuffer into) throws IOException {
+        if (!keep) {
+            return into.read(file);
+        }
         Entry e = open.get(file);
         if (e != null) {
             try {
@@ -64,7 +91,7 @@ final class OpenFiles implements AutoCloseable {
     }
 
     /** Closes every file not read since the previous sweep. Call once at the end of each round. */
-    void sweep() {
+    public void sweep() {
         for (Iterator<Entry> it = open.values().iterator(); it.hasNext();) {
             Entry e = it.next();
             if (e.round != round) {

@@ -45,7 +45,7 @@ public final class PressureFile {
         return parse(t);
     }
 
-    static Pressure parse(TextBuffer t) {
+    public static Pressure parse(TextBuffer t) {
         double someAvg10 = 0;
         double fullAvg10 = 0;
         long someTotal = 0;

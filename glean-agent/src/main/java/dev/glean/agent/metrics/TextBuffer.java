@@ -13,9 +13,9 @@ import java.util.Arrays;
  * helpers: no regex, no String per line. The kernel writes these files in ASCII. Not thread-safe: each owner
  * keeps its own buffer.
  */
-final class TextBuffer {
+public final class TextBuffer {
     /** Returned by the number parsers when there is no number where one was expected. */
-    static final long MISSING = Long.MIN_VALUE;
+    public static final long MISSING = Long.MIN_VALUE;
 
     private byte[] bytes;
     private int length;
@@ -26,7 +26,7 @@ final class TextBuffer {
         this(4096);
     }
 
-    TextBuffer(int capacity) {
+    public TextBuffer(int capacity) {
         bytes = new byte[Math.max(16, capacity)];
     }
 
@@ -43,7 +43,7 @@ final class TextBuffer {
      *
      * @return false if the file does not exist (the buffer is then empty)
      */
-    boolean read(Path file) throws IOException {
+    public boolean read(Path file) throws IOException {
         length = 0;
         pos = 0;
         try (FileChannel ch = FileChannel.open(file)) {
@@ -59,7 +59,7 @@ final class TextBuffer {
      * produce fresh content on every read from offset 0, so a kept channel can be read again and again; a
      * cgroup file whose cgroup was removed fails with ENODEV (an IOException).
      */
-    void read(FileChannel ch) throws IOException {
+    public void read(FileChannel ch) throws IOException {
         length = 0;
         pos = 0;
         ByteBuffer bb = ByteBuffer.wrap(bytes);
@@ -85,20 +85,20 @@ final class TextBuffer {
         length = bb.position();
     }
 
-    int length() {
+    public int length() {
         return length;
     }
 
-    int position() {
+    public int position() {
         return pos;
     }
 
-    void position(int p) {
+    public void position(int p) {
         pos = p;
     }
 
     /** Index of the '\n' ending the line that starts at or contains {@code from}, or {@link #length()}. */
-    int lineEnd(int from) {
+    public int lineEnd(int from) {
         int i = from;
         while (i < length && bytes[i] != '\n') {
             i++;
@@ -107,7 +107,7 @@ final class TextBuffer {
     }
 
     /** End of the first token of the line at {@code from}: the first space, tab or ':' (or {@code end}). */
-    int keyEnd(int from, int end) {
+    public int keyEnd(int from, int end) {
         int i = from;
         while (i < end) {
             byte b = bytes[i];
@@ -119,7 +119,7 @@ final class TextBuffer {
         return i;
     }
 
-    boolean regionEquals(int from, int to, byte[] key) {
+    public boolean regionEquals(int from, int to, byte[] key) {
         if (to - from != key.length) {
             return false;
         }
@@ -143,7 +143,7 @@ final class TextBuffer {
         return true;
     }
 
-    byte at(int i) {
+    public byte at(int i) {
         return i < length ? bytes[i] : 0;
     }
 
@@ -153,7 +153,7 @@ final class TextBuffer {
      *
      * @return the value, or {@link #MISSING} if no digits come next (for example "max")
      */
-    long nextLong(int end) {
+    public long nextLong(int end) {
         int i = skipSeparators(pos, end);
         boolean negative = false;
         if (i < end && bytes[i] == '-') {
@@ -246,12 +246,27 @@ final class TextBuffer {
         return found;
     }
 
+    /** Index of the last {@code b} in the content, or -1. */
+    public int lastIndexOf(byte b) {
+        for (int i = length - 1; i >= 0; i--) {
+            if (bytes[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The bytes in [from, to) as a String (ASCII). */
+    public String string(int from, int to) {
+        return new String(bytes, from, Math.max(0, to - from), StandardCharsets.US_ASCII);
+    }
+
     /** The whole content as a String, for error messages. */
     String snippet() {
         return new String(bytes, 0, Math.min(length, 120), StandardCharsets.US_ASCII);
     }
 
-    static byte[] ascii(String s) {
+    public static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 

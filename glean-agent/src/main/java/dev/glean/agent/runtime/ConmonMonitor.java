@@ -144,6 +144,11 @@ final class ConmonMonitor {
     /** The exit status conmon recorded, if the container has ended. */
     static Optional<Exit> exit(ContainerLayout layout) {
         Path f = layout.exitFile();
+        if (!Files.exists(f)) {
+            // The common case (a running container), listed ten times a second: a stat instead of a thrown
+            // NoSuchFileException. A file written between the two looks is seen at the next listing.
+            return Optional.empty();
+        }
         try {
             String text = Files.readString(f, StandardCharsets.US_ASCII).trim();
             Instant at = Files.getLastModifiedTime(f).toInstant();

@@ -74,8 +74,9 @@ class GuardReadersTest {
         process(20, "job", 9000, "/glean/g-1-0-1", 9000);
         assertEquals(Duration.ofMillis(55), q.read(T0.plusMillis(100)), "30 + 20 + 5; the job's wait is not the incumbents'");
 
-        process(10, "db (worker)", 500, "/", 140); // one thread ended: the sum went down, adds nothing
-        assertEquals(Duration.ZERO, q.read(T0.plusMillis(200)));
+        process(10, "db (worker)", 500, "/", 140); // one thread ended: it adds nothing, the other its 10 ms
+        assertEquals(Duration.ofMillis(10), q.read(T0.plusMillis(200)));
+        assertEquals(3, q.trackedThreads(), "threads are listed at each pass, not at each reading");
         process(10, "db (worker)", 500, "/", 150);
         assertEquals(Duration.ofMillis(10), q.read(T0.plusMillis(300)));
 
@@ -84,6 +85,14 @@ class GuardReadersTest {
         process(10, "db (worker)", 600, "/", 150);
         q.read(T0.plusSeconds(2));
         assertEquals(List.of(13L, 10L), q.tracked());
+        assertEquals(2, q.trackedThreads());
+        process(10, "db (worker)", 700, "/", 160, 5, 7);
+        process(13, "backup", 400, "/", 0);
+        assertEquals(Duration.ofMillis(10), q.read(T0.plusMillis(2100)), "threads started since the pass: not yet");
+        q.read(T0.plusSeconds(4));
+        assertEquals(4, q.trackedThreads(), "the next pass lists them");
+        process(10, "db (worker)", 700, "/", 170, 10, 14);
+        assertEquals(Duration.ofMillis(10 + 5 + 7), q.read(T0.plusMillis(4100)), "and they count from their first reading");
     }
 
     @Test

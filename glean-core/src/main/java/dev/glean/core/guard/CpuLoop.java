@@ -53,7 +53,7 @@ final class CpuLoop {
                 peak = incumbent;
                 started = true;
             } else {
-                waitAverage = GuardPolicy.smooth(waitAverage, wait, r.interval(), s.smoothing());
+                waitAverage = GuardPolicy.smooth(waitAverage, clipped(wait, st.ownWait()), r.interval(), s.smoothing());
                 incumbentAverage = GuardPolicy.smooth(incumbentAverage, incumbent, r.interval(), s.incumbentSmoothing());
                 // A peak that decays linearly: a burst lowers the ceiling at once, its end raises it over seconds.
                 peak = Math.max(incumbentAverage, peak - s.peakDecayPerSecond() * capacity * dt);
@@ -61,7 +61,7 @@ final class CpuLoop {
         }
 
         long floor = Math.max(1, Math.round(s.floor() * capacity));
-        long ceiling = capacity - Math.round(peak) - Math.round(s.headroom() * capacity);
+        long ceiling = s.followPeak() ? capacity - Math.round(peak) - Math.round(s.headroom() * capacity) : capacity;
         if (s.reserved() > 0 || s.reservedMin() > 0) {
             long reserved = Math.max(Math.round(s.reserved() * capacity), s.reservedMin());
             ceiling = Math.min(ceiling, capacity - reserved);
@@ -79,7 +79,7 @@ final class CpuLoop {
             own = own < 0 ? wait : GuardPolicy.smooth(own, wait, r.interval(), OWN_WAIT_SMOOTHING);
         }
         double ownCounted = s.followOwnWait() ? Math.min(Math.max(0, own), OWN_WAIT_MAX * s.waitTarget()) : 0;
-        double target = Math.max(s.waitTarget(), OWN_CUT * ownCounted);
+        double target = target(own);
         double lowWater = Math.max(s.waitTarget() * s.lowWater(), OWN_GROW * ownCounted);
 
         boolean spike = wait >= target * s.spike();
@@ -150,6 +150,20 @@ final class CpuLoop {
         }
         return new GuardState.Cpu(write ? cap : st.applied(), waitAverage, incumbentAverage, peak, lastHarmCap, lastCut,
                 lastGrowth, started, own);
+    }
+
+    /** One reading as it counts in the average: at most {@code clip} times the target (as of the previous reading). */
+    private double clipped(double wait, double own) {
+        if (s.clip() <= 0) {
+            return wait;
+        }
+        return Math.min(wait, s.clip() * target(own));
+    }
+
+    /** The wait the loop cuts above: the mode's, or 1.5 times the incumbents' own where that is higher. */
+    private double target(double own) {
+        double ownCounted = s.followOwnWait() ? Math.min(Math.max(0, own), OWN_WAIT_MAX * s.waitTarget()) : 0;
+        return Math.max(s.waitTarget(), OWN_CUT * ownCounted);
     }
 
     /** Waiting threads per CPU as milliseconds of wait per second on the whole node. */

@@ -45,12 +45,21 @@ public record GuardSettings(GuardMode mode, Duration tick, Cpu cpu, Memory memor
      * @param followOwnWait the wait target follows the incumbents' own wait where that is higher (learned while the
      *     secondaries sit at their floor): balanced, so it lends when the incumbents wait on their own; strict keeps
      *     its fixed target and gives up the harvest instead (bench/protect, docs/PERFORMANCE.md)
+     * @param followPeak the ceiling follows the incumbents' recent peak use (capacity minus that peak minus {@code
+     *     headroom}); false: the ceiling is capacity minus {@code reserved} alone. Off in every mode: measured here
+     *     (bench/protect, docs/PERFORMANCE.md) it held balanced near 55-60 % of the idle CPU through a quota spread over
+     *     every CPU, which raised the request/response incumbent's p99 above the plain idle class's instead of lowering
+     *     it; the idle class already gives the incumbents any CPU they want at once
+     * @param clip one reading counts at most this many times the target in the smoothed wait (0: no clip), so a
+     *     burst of the incumbents' own (measured in bench/protect: 10 s of wait in one 100 ms reading while JVMs
+     *     beside the incumbent started, own wait 0.4-0.6 s/s) needs two readings in a row to cut, where one sufficed;
+     *     balanced clips at 2 and has no single-reading spike cut (its spike is infinite); strict keeps both
      */
     public record Cpu(boolean loop, double waitTarget, double spike, Duration smoothing, double cpuStallTarget,
             double cut, Duration cutSpacing, Duration hold, Duration growEvery, double lowWater, double growStep,
             double floor, double headroom, double reserved, long reservedMin, double peakDecayPerSecond,
             Duration incumbentSmoothing, double blame, double minChange, double ceilingSlack, Duration cfsPeriod,
-            boolean confine, boolean followOwnWait) {}
+            boolean confine, boolean followOwnWait, boolean followPeak, double clip) {}
 
     /**
      * The memory ladder: stop admitting, then reclaim secondaries' page cache, then evict.
@@ -122,16 +131,17 @@ public record GuardSettings(GuardMode mode, Duration tick, Cpu cpu, Memory memor
         return switch (mode) {
             case MAX_HARVEST -> new GuardSettings(mode, tick,
                     new Cpu(false, 0, 0, Duration.ofMillis(300), 0, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO,
-                            0, 0, 0, 0, 0, 0, 0, Duration.ofMillis(200), 0, 0, 0, Duration.ofMillis(100), false, false),
+                            0, 0, 0, 0, 0, 0, 0, Duration.ofMillis(200), 0, 0, 0, Duration.ofMillis(100), false, false, false, 0),
                     new Memory(capacity, 1.5, 1.25, 0.25, 0.05, 0.25, Duration.ofSeconds(1), Duration.ofSeconds(15),
                             Duration.ofSeconds(5), Duration.ofMillis(500), 1.25, Duration.ofSeconds(1), LOOKAHEAD, Bytes.ofMiB(32),
                             0.10, Bytes.ofMiB(16)),
                     new Io(false, 1, 1, 1, Duration.ofSeconds(1), 1, 1, 1, Duration.ofSeconds(1), Duration.ofSeconds(1)),
                     new Pids(0.90, 0.80, 0.97, Duration.ofSeconds(15)));
             case BALANCED -> new GuardSettings(mode, tick,
-                    new Cpu(true, 0.075, 3.0, Duration.ofMillis(300), 0.20, 0.6, Duration.ofMillis(200),
+                    new Cpu(true, 0.075, Double.POSITIVE_INFINITY, Duration.ofMillis(300), 0.20, 0.6,
+                            Duration.ofMillis(200),
                             Duration.ofSeconds(1), Duration.ofMillis(500), 0.7, 0.05, 0.05, 0.10, 0, 0, 0.25,
-                            Duration.ofMillis(200), 0.02, 0.01, 0.05, Duration.ofMillis(100), true, true),
+                            Duration.ofMillis(200), 0.02, 0.01, 0.05, Duration.ofMillis(100), true, true, false, 2),
                     new Memory(capacity, 2.0, 1.5, 0.25, 0.02, 0.10, Duration.ofSeconds(1), Duration.ofSeconds(30),
                             Duration.ofSeconds(10), Duration.ofMillis(500), 1.25, Duration.ofSeconds(1), LOOKAHEAD, Bytes.ofMiB(32),
                             0.10, Bytes.ofMiB(16)),
@@ -141,7 +151,7 @@ public record GuardSettings(GuardMode mode, Duration tick, Cpu cpu, Memory memor
             case STRICT -> new GuardSettings(mode, tick,
                     new Cpu(true, 0.05, 2.0, Duration.ofMillis(200), 0.10, 0.5, Duration.ofMillis(200),
                             Duration.ofSeconds(3), Duration.ofSeconds(1), 0.6, 0.05, 0.02, 0.25, 0.25, 1000, 0.25,
-                            Duration.ofMillis(200), 0.02, 0.01, 0.05, Duration.ofMillis(100), true, false),
+                            Duration.ofMillis(200), 0.02, 0.01, 0.05, Duration.ofMillis(100), true, false, false, 0),
                     new Memory(capacity, 2.5, 2.0, 0.25, 0.01, 0.05, Duration.ofSeconds(1), Duration.ofSeconds(60),
                             Duration.ofSeconds(30), Duration.ofMillis(500), 1.5, Duration.ofSeconds(1), LOOKAHEAD, Bytes.ofMiB(32),
                             0.10, Bytes.ofMiB(16)),

@@ -40,28 +40,19 @@ final class IoThrottle {
             boolean busy = d.utilization() >= s.busy();
             boolean harm = r.interval().isPositive() && busy
                     && (measured ? stallAverage >= s.stallTarget() : d.utilization() >= s.busyWithoutPsi());
-            Readout readout = new Readout()
-                    .put("utilizationPercent", d.utilization() * 100)
-                    .put("ioStallPercent", stall * 100)
-                    .put("ioStallAveragePercent", stallAverage * 100)
-                    .put("stallTargetPercent", s.stallTarget() * 100)
-                    .put("readMiBPerSecond", MemoryLadder.mib(d.readBytesPerSecond()))
-                    .put("writeMiBPerSecond", MemoryLadder.mib(d.writeBytesPerSecond()))
-                    .put("readsPerSecond", d.readsPerSecond())
-                    .put("writesPerSecond", d.writesPerSecond());
-            String why = String.format(Locale.ROOT, "device %s is %.0f%% busy and the incumbents stalled %.0f%% on io",
-                    d.device(), d.utilization() * 100, stallAverage * 100);
             if (harm && t == null) {
+                String why = why(d, stallAverage);
                 long bps = Math.max(s.minBps(), Math.round(s.share() * (d.readBytesPerSecond() + d.writeBytesPerSecond())));
                 long iops = Math.max(s.minIops(), Math.round(s.share() * (d.readsPerSecond() + d.writesPerSecond())));
                 IoLimit limit = new IoLimit(bps, bps, iops, iops);
-                out.add(new ThrottleIo(d.device(), limit, why + ": throttle the secondaries on it", readout.map()));
+                out.add(new ThrottleIo(d.device(), limit, why + ": throttle the secondaries on it",
+                        readout(d, stall, stallAverage, s).map()));
                 next.put(d.device(), new Throttle(limit, now, null));
             } else if (harm) {
                 IoLimit limit = t.limit().halved(s.minBps(), s.minIops());
                 if (!limit.equals(t.limit()) && GuardPolicy.elapsed(t.lastSet(), now, s.tightenEvery())) {
-                    out.add(new ThrottleIo(d.device(), limit, why + " although throttled: halve the secondaries' io",
-                            readout.map()));
+                    out.add(new ThrottleIo(d.device(), limit,
+                            why(d, stallAverage) + " although throttled: halve the secondaries' io", readout(d, stall, stallAverage, s).map()));
                     next.put(d.device(), new Throttle(limit, now, null));
                 } else {
                     next.put(d.device(), new Throttle(t.limit(), t.lastSet(), null));
@@ -72,12 +63,30 @@ final class IoThrottle {
                 if (clearSince != null && GuardPolicy.elapsed(clearSince, now, s.coolDown())) {
                     out.add(new UnthrottleIo(d.device(), String.format(Locale.ROOT,
                             "no io harm to the incumbents on %s for %d s: lift the secondaries' throttle", d.device(),
-                            s.coolDown().toSeconds()), readout.map()));
+                            s.coolDown().toSeconds()), readout(d, stall, stallAverage, s).map()));
                 } else {
                     next.put(d.device(), new Throttle(t.limit(), t.lastSet(), clearSince));
                 }
             }
         }
         return new GuardState.Io(stallAverage, next);
+    }
+
+    private static Readout readout(Disk d, double stall, double stallAverage, GuardSettings.Io s) {
+        return new Readout()
+                .put("utilizationPercent", d.utilization() * 100)
+                .put("ioStallPercent", stall * 100)
+                .put("ioStallAveragePercent", stallAverage * 100)
+                .put("stallTargetPercent", s.stallTarget() * 100)
+                .put("readMiBPerSecond", MemoryLadder.mib(d.readBytesPerSecond()))
+                .put("writeMiBPerSecond", MemoryLadder.mib(d.writeBytesPerSecond()))
+                .put("readsPerSecond", d.readsPerSecond())
+                .put("writesPerSecond", d.writesPerSecond());
+    }
+
+    /** Formatted only for an action: the guard reads every disk ten times a second. */
+    private static String why(Disk d, double stallAverage) {
+        return String.format(Locale.ROOT, "device %s is %.0f%% busy and the incumbents stalled %.0f%% on io",
+                d.device(), d.utilization() * 100, stallAverage * 100);
     }
 }

@@ -37,8 +37,9 @@ final class PidsWatch {
         } else {
             clearSince = null;
         }
-        String text = String.format(Locale.ROOT, "%d threads on the host, %.0f%% of the kernel's limit of %d",
-                r.tasks(), used * 100, r.taskLimit());
+        // Formatted only when it is said: the guard assesses ten times a second and says it rarely.
+        String text = high || used >= s.evict() ? String.format(Locale.ROOT,
+                "%d threads on the host, %.0f%% of the kernel's limit of %d", r.tasks(), used * 100, r.taskLimit()) : null;
         return new Assessment(new GuardState.Pids(high, clearSince), high ? text : null,
                 used >= s.evict() ? text : null, readout);
     }
