@@ -29,6 +29,8 @@ public final class Exchange {
     private final GleanException queryError;
     private boolean answered;
     private ChunkedAnswer stream;
+    /** The body as last parsed by {@link #jsonBody(Class, int)}. */
+    private Object parsedBody;
 
     Exchange(NettyHttpServer.Connection connection, FullHttpRequest request, String rawQuery, List<String> pathParams) {
         this.connection = connection;
@@ -111,10 +113,16 @@ public final class Exchange {
         }
     }
 
+    /** The body as {@code type}; parsed once, so a handler taking what an inline handler declined does not parse again. */
     public <T> T jsonBody(Class<T> type, int max) throws IOException {
+        if (type.isInstance(parsedBody)) {
+            return type.cast(parsedBody);
+        }
         byte[] b = body(max);
         try {
-            return WireJson.mapper().readValue(b, type);
+            T value = WireJson.mapper().readValue(b, type);
+            parsedBody = value;
+            return value;
         } catch (JsonProcessingException e) {
             throw new GleanException(ErrorCode.MALFORMED_REQUEST, "malformed " + type.getSimpleName() + ": " + e.getOriginalMessage());
         }
