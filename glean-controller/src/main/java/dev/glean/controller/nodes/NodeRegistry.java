@@ -165,6 +165,11 @@ public final class NodeRegistry {
         return Map.copyOf(live);
     }
 
+    /** Visits every node without copying the map (weakly consistent: a node added meanwhile may be missed). */
+    public void forEach(java.util.function.BiConsumer<String, Live> visitor) {
+        live.forEach(visitor);
+    }
+
     public void reported(String node, String instance, NodeSample sample, List<ContainerReport> containers, Instant now) {
         Live l = live.computeIfAbsent(node, n -> newLive(now));
         synchronized (l) {
