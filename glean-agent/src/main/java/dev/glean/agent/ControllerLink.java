@@ -25,6 +25,10 @@ import java.util.List;
 public final class ControllerLink {
     private final List<URI> controllers;
     private volatile int current;
+    private final Object holdLock = new Object();
+    /** The held report's connection while it waits, to cut it short; guarded by holdLock. */
+    private HttpURLConnection holding;
+    private boolean abortHeld;
 
     public ControllerLink(List<URI> controllers) {
         if (controllers.isEmpty()) {
@@ -38,22 +42,52 @@ public final class ControllerLink {
     }
 
     public DesiredState report(AgentReport r) throws InterruptedException {
+        return report(r, null, Duration.ZERO);
+    }
+
+    /**
+     * A report whose answer the controller holds until the node's desired state moves past {@code held} or
+     * {@code hold} passes: the one connection carries both the agent's reports and the news of new work. Null when
+     * {@link #abortHeld} cut it short (the agent has something to report at once).
+     */
+    public DesiredState report(AgentReport r, DesiredState held, Duration hold) throws InterruptedException {
         byte[] body;
         try {
             body = WireJson.mapper().writeValueAsBytes(r);
         } catch (IOException e) {
             throw new GleanException(ErrorCode.INTERNAL, "cannot encode report: " + e.getMessage());
         }
-        return call(Protocol.REPORT_PATH, body, Duration.ofSeconds(10));
+        if (held == null || hold.isZero()) {
+            return call(Protocol.REPORT_PATH, body, Duration.ofSeconds(10), false);
+        }
+        String q = "?wait=" + hold.toMillis() + "ms&epoch=" + held.epoch() + "&version=" + held.version();
+        return call(Protocol.REPORT_PATH + q, body, hold.plusSeconds(10), true);
+    }
+
+    /** Ends the held report in flight, if any, or the next one before it is sent; its caller gets null. */
+    public void abortHeld() {
+        synchronized (holdLock) {
+            abortHeld = true;
+            if (holding != null) {
+                holding.disconnect();
+            }
+        }
+    }
+
+    /** Forgets an abort asked for before the report about to be built (which will carry what prompted it). */
+    public void clearAbort() {
+        synchronized (holdLock) {
+            abortHeld = false;
+        }
     }
 
     public DesiredState awaitDesired(String node, long epoch, long version, Duration wait) throws InterruptedException {
         String q = "?node=" + URLEncoder.encode(node, StandardCharsets.UTF_8) + "&epoch=" + epoch + "&version=" + version
                 + "&wait=" + wait.toMillis() + "ms";
-        return call(Protocol.DESIRED_PATH + q, null, wait.plusSeconds(10));
+        return call(Protocol.DESIRED_PATH + q, null, wait.plusSeconds(10), false);
     }
 
-    private DesiredState call(String path, byte[] body, Duration timeout) throws InterruptedException {
+    private DesiredState call(String path, byte[] body, Duration timeout, boolean held) throws InterruptedException {
         GleanException last = null;
         for (int i = 0; i < controllers.size(); i++) {
             if (Thread.interrupted()) {
@@ -64,6 +98,14 @@ public final class ControllerLink {
             HttpURLConnection c = null;
             try {
                 c = (HttpURLConnection) base.resolve(path).toURL().openConnection();
+                if (held) {
+                    synchronized (holdLock) {
+                        if (abortHeld) {
+                            return null;
+                        }
+                        holding = c;
+                    }
+                }
                 c.setConnectTimeout(2000);
                 c.setReadTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
                 c.setUseCaches(false);
@@ -90,13 +132,28 @@ public final class ControllerLink {
                 current = idx;
                 return WireJson.mapper().readValue(resp, DesiredState.class);
             } catch (IOException e) {
-                last = new GleanException(ErrorCode.UNAVAILABLE, "controller " + base + " unreachable: " + e);
                 if (c != null) {
                     c.disconnect();
+                }
+                if (held && aborted()) {
+                    return null;
+                }
+                last = new GleanException(ErrorCode.UNAVAILABLE, "controller " + base + " unreachable: " + e);
+            } finally {
+                if (held) {
+                    synchronized (holdLock) {
+                        holding = null;
+                    }
                 }
             }
         }
         throw last;
+    }
+
+    private boolean aborted() {
+        synchronized (holdLock) {
+            return abortHeld;
+        }
     }
 
     private static byte[] readAll(InputStream in) throws IOException {

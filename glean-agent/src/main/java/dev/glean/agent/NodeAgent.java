@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * The node agent: reports readings and containers to the controller, long-polls for its desired state and
+ * The node agent: reports readings and containers to the controller, which holds each answer until the node's desired
+ * state changes or the report interval passes (its long-poll), and
  * makes the node match it ({@link Reconciler} decides, this class only carries out). It never waits for the
  * controller to protect the node: without a lease it stops everything by itself.
  */
@@ -105,7 +106,6 @@ public final class NodeAgent implements AutoCloseable {
         Bytes reserve = Bytes.max(first.memoryTotal().times(0.10), Bytes.ofMiB(256));
         applyParentMemory(first.memoryAvailable().minus(reserve));
         threads.add(Thread.ofPlatform().name("glean-agent-report").daemon(true).start(this::reportLoop));
-        threads.add(Thread.ofPlatform().name("glean-agent-poll").daemon(true).start(this::pollLoop));
         threads.add(Thread.ofPlatform().name("glean-agent-watch").daemon(true).start(this::watchLoop));
         return this;
     }
@@ -127,12 +127,25 @@ public final class NodeAgent implements AutoCloseable {
         return lastError;
     }
 
+    /**
+     * Reports back to back, each held by the controller for up to the report interval until the node's desired state
+     * changes: the answer is the tick and the long-poll at once, over one connection. Something to report now (a
+     * container started or ended) cuts the held report short. A report not held (the first, a failed one, an answer
+     * without news before its time) waits out the rest of the interval, unless woken.
+     */
     private void reportLoop() {
         while (running) {
+            long started = System.nanoTime();
             try {
-                reportOnce();
-                reportWake.tryAcquire(settings.reportInterval().toMillis(), TimeUnit.MILLISECONDS);
                 reportWake.drainPermits();
+                link.clearAbort();
+                DesiredState held = desired;
+                Duration hold = held == null ? Duration.ZERO : settings.reportInterval();
+                Answer a = reportOnce(held, hold);
+                long left = settings.reportInterval().toNanos() - (System.nanoTime() - started);
+                if (a == Answer.SAME && left > 0 || a == Answer.FAILED) {
+                    reportWake.tryAcquire(Math.max(left, 0), TimeUnit.NANOSECONDS);
+                }
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
@@ -142,8 +155,21 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
+    /** How a report ended, for the loop's next step. */
+    private enum Answer { NEWS, SAME, ABORTED, FAILED }
+
+    /** Something to tell the controller now: a report held at the controller is cut short. */
+    private void reportSoon() {
+        reportWake.release();
+        link.abortHeld();
+    }
+
     /** One report and the reconcile that follows; public so tests can drive the agent step by step. */
     public void reportOnce() throws InterruptedException {
+        reportOnce(null, Duration.ZERO);
+    }
+
+    private Answer reportOnce(DesiredState holding, Duration hold) throws InterruptedException {
         List<ContainerInfo> held = held();
         List<String> ids = held.stream().filter(c -> c.phase() != ContainerPhase.EXITED).map(ContainerInfo::id).toList();
         NodeSample sample = sampler.apply(ids);
@@ -176,14 +202,22 @@ public final class NodeAgent implements AutoCloseable {
                 Instant.ofEpochMilli(sentAt), outbox == null ? null : outbox.report());
         DesiredState d;
         try {
-            d = link.report(r);
+            d = link.report(r, holding, hold);
         } catch (GleanException e) {
             reportFailures.incrementAndGet();
             noteError(e.getMessage());
             reconcile();
-            return;
+            return Answer.FAILED;
         }
+        if (d == null) {
+            return Answer.ABORTED;
+        }
+        boolean news = holding == null || d.epoch() != holding.epoch() || d.version() != holding.version();
         long took = System.nanoTime() - sentAtNanos;
+        if (!news) {
+            // Held for want of news: what counts is how late past the hold the answer came.
+            took = Math.max(0, took - hold.toNanos());
+        }
         answeredReports.incrementAndGet();
         reportNanos.addAndGet(took);
         lastReportNanos = took;
@@ -203,31 +237,7 @@ public final class NodeAgent implements AutoCloseable {
         d.ack().stream().filter(reported::contains).forEach(acked::add);
         accept(d);
         reconcile();
-    }
-
-    private void pollLoop() {
-        while (running) {
-            DesiredState d = desired;
-            if (d == null) {
-                sleepQuietly(Duration.ofMillis(200));
-                continue;
-            }
-            try {
-                // Only reports renew the lease: the controller judges a node alive by its reports alone.
-                DesiredState next = link.awaitDesired(settings.node(), d.epoch(), d.version(), Duration.ofSeconds(20));
-                if (!running) {
-                    return; // closed while the long poll was blocked in a read that interrupts do not reach
-                }
-                if (next.epoch() != d.epoch() || next.version() > d.version()) {
-                    accept(next);
-                    reconcile();
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                sleepQuietly(settings.reportInterval());
-            }
-        }
+        return news ? Answer.NEWS : Answer.SAME;
     }
 
     private void watchLoop() {
@@ -242,7 +252,7 @@ public final class NodeAgent implements AutoCloseable {
                 boolean valid = lease.valid();
                 if (!phases.equals(lastPhases)) {
                     lastPhases = phases;
-                    reportWake.release();
+                    reportSoon();
                 }
                 if (valid != wasValid || (!valid && phases.containsValue(ContainerPhase.RUNNING))) {
                     if (!valid && wasValid) {
@@ -374,7 +384,7 @@ public final class NodeAgent implements AutoCloseable {
                 noteError(id + ": " + e.getMessage());
             } finally {
                 inFlight.remove(id);
-                reportWake.release();
+                reportSoon();
             }
         });
     }
@@ -400,7 +410,7 @@ public final class NodeAgent implements AutoCloseable {
         out.family("glean_agent_report_failures_total", PrometheusText.Type.COUNTER, "Reports that got no answer or were refused");
         out.sample(reportFailures.get());
         out.family("glean_agent_report_latency_seconds_total", PrometheusText.Type.COUNTER,
-                "Time from sending a report to its answer, summed over answered reports (divide by reports_total)");
+                "Time from sending a report to its answer (past the controller's hold when it had no news), summed over answered reports (divide by reports_total)");
         out.sample(reportNanos.get() / 1e9);
         out.family("glean_agent_report_latency_last_seconds", PrometheusText.Type.GAUGE, "The last answered report's latency");
         long last = lastReportNanos;

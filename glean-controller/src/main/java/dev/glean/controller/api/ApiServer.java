@@ -450,18 +450,79 @@ public final class ApiServer implements AutoCloseable {
      * virtual thread and back (most reports); anything else is declined and goes to {@link #report}.
      */
     private boolean reportInMemory(Exchange ex) throws IOException {
+        ReportWait w = ReportWait.of(ex, agents.maxReportWait());
         AgentReport r = ex.jsonBody(AgentReport.class, MAX_REPORT_BODY);
         var d = agents.reportInMemory(r);
         if (d == null) {
             return false;
         }
-        ex.json(200, d);
+        answerReport(ex, w, d);
         return true;
     }
 
     private void report(Exchange ex) throws IOException {
+        ReportWait w = ReportWait.of(ex, agents.maxReportWait());
         AgentReport r = ex.jsonBody(AgentReport.class, MAX_REPORT_BODY);
-        ex.json(200, agents.report(r));
+        answerReport(ex, w, agents.report(r));
+    }
+
+    /**
+     * What a report asks to wait for: {@code ?wait=DURATION&epoch=E&version=V} — hold the answer until the node's
+     * desired state moves past the agent's {@code version} of controller term {@code epoch}, or {@code wait} passes.
+     * One connection per agent then serves both its reports and the news of new work (no separate long-poll).
+     */
+    record ReportWait(Duration hold, long epoch, long version) {
+        static ReportWait of(Exchange ex, Duration max) {
+            String wait = ex.query("wait");
+            if (wait == null) {
+                return null;
+            }
+            Duration w = DurationText.parse(wait);
+            String e = ex.query("epoch");
+            String v = ex.query("version");
+            if (e == null || v == null) {
+                throw GleanException.invalid("a report with wait needs the epoch and version of the desired state the agent holds");
+            }
+            try {
+                return w.isZero() || w.isNegative() ? null : new ReportWait(w.compareTo(max) > 0 ? max : w, Long.parseLong(e), Long.parseLong(v));
+            } catch (NumberFormatException bad) {
+                throw GleanException.invalid("epoch and version must be numbers");
+            }
+        }
+    }
+
+    /**
+     * Answers at once when the answer holds news for the agent (another term, a newer version) or it did not ask to
+     * wait; else parks it: no thread waits, the node's change feed or a timer on the connection's event loop ends it.
+     * On a change the answer is computed again (the new work) with this report's acknowledgements.
+     */
+    private void answerReport(Exchange ex, ReportWait w, dev.glean.core.protocol.DesiredState d) throws IOException {
+        if (w == null || d.epoch() != w.epoch() || d.version() != w.version()) {
+            ex.json(200, d);
+            return;
+        }
+        Exchange.Later later = ex.later();
+        java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable onChange = () -> {
+            if (claimed.compareAndSet(false, true)) {
+                Thread.ofVirtual().name("glean-report-refresh").start(() -> {
+                    try {
+                        later.json(200, agents.refreshed(d));
+                    } catch (GleanException e) {
+                        later.error(e);
+                    } catch (RuntimeException e) {
+                        later.error(new GleanException(ErrorCode.INTERNAL, "internal error: " + e));
+                    }
+                });
+            }
+        };
+        Runnable cancel = feed.onNodeChange(d.node(), d.version(), onChange);
+        later.schedule(() -> {
+            if (claimed.compareAndSet(false, true)) {
+                cancel.run();
+                later.json(200, d);
+            }
+        }, w.hold());
     }
 
     private void desired(Exchange ex) throws Exception {

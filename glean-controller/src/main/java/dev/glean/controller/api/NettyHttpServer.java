@@ -73,6 +73,9 @@ import java.util.function.ToIntFunction;
 final class NettyHttpServer implements AutoCloseable {
     /** Past this many pipelined requests waiting on one connection, stop reading from it until they are answered. */
     private static final int MAX_WAITING = 16;
+    /** The server's own answer headers are known good: not validated character by character. */
+    private static final io.netty.handler.codec.http.HttpHeadersFactory ANSWER_HEADERS =
+            io.netty.handler.codec.http.DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
     static {
         // Netty's default leak detection samples one buffer in 128 and records a stack trace for it: ~500 traces a
@@ -334,13 +337,23 @@ final class NettyHttpServer implements AutoCloseable {
             writeLast(r, version, keepAlive);
         }
 
+        java.util.concurrent.Future<?> schedule(Runnable task, Duration delay) {
+            return channel.eventLoop().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        }
+
         /** A whole answer; from the event loop or a handler's thread. */
         void answer(HttpRequest req, int status, String contentType, byte[] body) {
+            answer(req.protocolVersion(), HttpUtil.isKeepAlive(req), status, contentType, body);
+        }
+
+        void answer(HttpVersion version, boolean keepAlive, int status, String contentType, byte[] body) {
+            // No trailers on a whole answer: an empty set instead of a header table allocated per answer for nothing.
             FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
-                    body.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+                    body.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body), ANSWER_HEADERS.newHeaders(),
+                    io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
             r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
             HttpUtil.setContentLength(r, body.length);
-            writeLast(r, req.protocolVersion(), HttpUtil.isKeepAlive(req));
+            writeLast(r, version, keepAlive);
         }
 
         /** Starts a streamed answer: chunked for HTTP/1.1; for HTTP/1.0, the body until the connection closes. */

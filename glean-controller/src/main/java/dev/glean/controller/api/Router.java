@@ -33,6 +33,8 @@ public final class Router {
     record Match(Route route, List<String> params) {}
 
     private final List<Route> routes = new ArrayList<>();
+    /** Routes without parameters by their path (and with a trailing slash): most requests need no pattern matching. */
+    private final java.util.Map<String, List<Route>> exact = new java.util.HashMap<>();
 
     public Router add(String method, String template, Handler h) {
         return add(method, template, null, h);
@@ -41,7 +43,12 @@ public final class Router {
     /** A route whose requests are first offered to {@code inline} on the event loop; {@code h} takes those it declines. */
     public Router add(String method, String template, InlineHandler inline, Handler h) {
         String regex = "^" + Pattern.quote(template).replace("{}", "\\E([A-Za-z0-9_.:-]+)\\Q") + "/?$";
-        routes.add(new Route(method, template, Pattern.compile(regex), h, inline));
+        Route route = new Route(method, template, Pattern.compile(regex), h, inline);
+        routes.add(route);
+        if (!template.contains("{}")) {
+            exact.computeIfAbsent(template, t -> new ArrayList<>()).add(route);
+            exact.computeIfAbsent(template + "/", t -> new ArrayList<>()).add(route);
+        }
         return this;
     }
 
@@ -50,9 +57,20 @@ public final class Router {
         return routes.stream().map(r -> r.method() + " " + r.template()).toList();
     }
 
-    /** The route for a request; a 404 when no route has the path, a 405 when none of those has the method. */
+    /**
+     * The route for a request; a 404 when no route has the path, a 405 when none of those has the method. A route
+     * without parameters wins over one with them that matches the same path.
+     */
     Match find(String method, String path) {
-        boolean pathKnown = false;
+        List<Route> fixed = exact.get(path);
+        if (fixed != null) {
+            for (Route r : fixed) {
+                if (r.method.equals(method)) {
+                    return new Match(r, List.of());
+                }
+            }
+        }
+        boolean pathKnown = fixed != null;
         for (Route r : routes) {
             Matcher m = r.pattern.matcher(path);
             if (!m.matches()) {

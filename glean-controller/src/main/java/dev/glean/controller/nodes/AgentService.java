@@ -43,6 +43,9 @@ import java.util.regex.Pattern;
  * chunks, container states through the state machine) and answered with the node's desired state.
  */
 public final class AgentService {
+    private static final Duration MAX_REPORT_WAIT = Duration.ofSeconds(20);
+    /** Computed once: Duration.dividedBy goes through BigDecimal, which was a tenth of the garbage per report. */
+    private final Duration maxReportWait;
     static final Duration UNSTARTED_STOP_WAIT = Duration.ofSeconds(5);
     private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,253}");
     /**
@@ -70,6 +73,8 @@ public final class AgentService {
         this.feed = feed;
         this.clock = clock;
         this.settings = settings;
+        Duration quarter = settings.lease().dividedBy(4);
+        this.maxReportWait = quarter.compareTo(MAX_REPORT_WAIT) > 0 ? MAX_REPORT_WAIT : quarter;
         this.epoch = epoch;
         this.onCapacityChange = onCapacityChange;
     }
@@ -279,6 +284,31 @@ public final class AgentService {
     }
 
     /** Long-poll: answers once the node's desired state changed after {@code seen}, or after {@code wait}. */
+    /** The longest a report's answer may be held: a quarter of the lease it renews, at most 20 s. */
+    public Duration maxReportWait() {
+        return maxReportWait;
+    }
+
+    /**
+     * {@code prior} (a report's answer that was held) brought up to the node's current desired state, keeping its
+     * acknowledgements (log offsets, exited containers, guard events): they are about the report, which is applied.
+     * May read the store.
+     */
+    public DesiredState refreshed(DesiredState prior) {
+        String node = prior.node();
+        long generation = snapshots.generation(node);
+        long v = feed.nodeVersion(node);
+        StoreView snapshot = snapshots.current(node, v, generation, clock.instant());
+        if (snapshot != null) {
+            try {
+                return desired(snapshot, node, v, prior.logOffsets(), prior.ack(), prior.guardEventsAck());
+            } catch (ReportSnapshots.Miss miss) {
+                // read the store below
+            }
+        }
+        return storage.read(view -> desired(view, node, v, prior.logOffsets(), prior.ack(), prior.guardEventsAck()));
+    }
+
     public DesiredState awaitDesired(String node, long seenEpoch, long seen, Duration wait) throws InterruptedException {
         if (node == null || !NODE_NAME.matcher(node).matches()) {
             throw GleanException.invalid("node name must match [A-Za-z0-9_.:-]{1,253}: '" + node + "'");

@@ -209,4 +209,67 @@ class ApiServerTest {
         assertTrue(events.toString().contains("\"guard-stop-admitting\""), events.toString());
         assertEquals("100", events.get(events.size() - 1).get("data").get("availableMiB").asText());
     }
+
+    private static String report(String node, java.util.List<dev.glean.core.protocol.ContainerReport> containers) throws Exception {
+        var total = dev.glean.core.resources.Bytes.ofMiB(8192);
+        var sample = new dev.glean.core.node.NodeSample(java.time.Instant.now(), 4, total, total.minus(dev.glean.core.resources.Bytes.ofMiB(512)),
+                new dev.glean.core.resources.Millicores(200), dev.glean.core.resources.Millicores.ZERO, dev.glean.core.resources.Bytes.ZERO,
+                dev.glean.core.resources.Bytes.ZERO, 0, 0, 0, dev.glean.core.node.Pressure.NONE, dev.glean.core.node.Pressure.NONE,
+                dev.glean.core.node.Pressure.NONE, java.util.Map.of());
+        return WireJson.mapper().writeValueAsString(new dev.glean.core.protocol.AgentReport(1, node, "i", java.util.Map.of(), sample,
+                containers, java.util.List.of(), java.time.Instant.now(), null));
+    }
+
+    private java.util.concurrent.CompletableFuture<HttpResponse<String>> sendAsync(String path, String body) {
+        return http.sendAsync(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A report that asks to wait is held until its node gets work (then answered with it), or until the wait ends. */
+    @Test
+    void aReportThatWaitsIsAnsweredWhenItsNodeGetsWork() throws Exception {
+        JsonNode first = json(send("POST", "/api/v1/agent/report", report("n1", java.util.List.of())));
+        long epoch = first.get("epoch").asLong();
+        long version = first.get("version").asLong();
+        assertEquals(0, first.get("run").size());
+        String waitFor = "/api/v1/agent/report?wait=10s&epoch=" + epoch + "&version=" + version;
+
+        // Nothing new for the node: held for the wait, then the same desired state.
+        long t0 = System.nanoTime();
+        HttpResponse<String> quiet = send("POST", "/api/v1/agent/report?wait=300ms&epoch=" + epoch + "&version=" + version,
+                report("n1", java.util.List.of()));
+        long heldMs = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(200, quiet.statusCode(), quiet.body());
+        assertTrue(heldMs >= 290, "held " + heldMs + " ms");
+        assertEquals(version, json(quiet).get("version").asLong());
+
+        var parked = sendAsync(waitFor, report("n1", java.util.List.of()));
+        Thread.sleep(300);
+        assertFalse(parked.isDone(), "nothing changed yet: the answer is held");
+        t0 = System.nanoTime();
+        assertEquals(201, send("POST", "/api/v1/jobs", "{\"command\":[\"true\"],\"cpu\":1,\"memory\":\"256M\"}").statusCode());
+        HttpResponse<String> news = parked.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(200, news.statusCode(), news.body());
+        JsonNode d = json(news);
+        assertTrue(d.get("version").asLong() > version, d.toString());
+        assertEquals(1, d.get("run").size(), d.toString());
+        assertTrue(tookMs < 5_000, "answered " + tookMs + " ms after the submit");
+
+        // An agent behind (an older version, or another term) is answered at once.
+        t0 = System.nanoTime();
+        assertEquals(200, send("POST", waitFor, report("n1", java.util.List.of())).statusCode());
+        assertTrue((System.nanoTime() - t0) / 1_000_000 < 5_000);
+        HttpResponse<String> otherTerm = send("POST", "/api/v1/agent/report?wait=10s&epoch=" + (epoch + 1) + "&version=" + d.get("version").asLong(),
+                report("n1", java.util.List.of()));
+        assertEquals(d.get("version").asLong(), json(otherTerm).get("version").asLong());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"wait=1s", "wait=1s&epoch=1", "wait=soon&epoch=1&version=1", "wait=1s&epoch=x&version=1"})
+    void aReportWithABadWaitIsRefused(String query) throws Exception {
+        HttpResponse<String> r = send("POST", "/api/v1/agent/report?" + query, report("n1", java.util.List.of()));
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(json(r).get("error").get("message").asText().length() > 5, r.body());
+    }
 }

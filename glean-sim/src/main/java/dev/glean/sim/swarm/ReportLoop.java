@@ -16,12 +16,21 @@ import java.util.PriorityQueue;
  * Every node's reports from one thread on one selector: each node keeps its own keep-alive connection and its slot in
  * the second, as with a thread per node, but a report costs the swarm a write and a read instead of a virtual thread's
  * sleep, park and wake-ups — at 10,000 nodes on 2 CPUs the swarm's own CPU decides whether the controller can be
- * measured at all. Answers are read with their Content-Length (the controller's answers to reports carry one).
+ * measured at all. Answers are read with their Content-Length (the controller's answers to reports carry one). With a
+ * hold, each report after the first asks the controller to hold its answer until the node's desired state changes or
+ * the period passes, as NodeAgent does, and the next report goes out when the answer comes.
  */
 final class ReportLoop {
     /** What the loop hands back for each answer, and each failure. */
     interface Listener {
-        void answered(SimulatedNode node, int status, byte[] body, long tookNanos, long lateNanos);
+        /** Applies an answer; its desired state, or null when refused or unreadable. */
+        dev.glean.core.protocol.DesiredState answered(SimulatedNode node, int status, byte[] body);
+
+        /**
+         * A report's latency and how late it went out: for a held report answered at the end of the hold, how late past
+         * the hold; a held report answered early with news is not timed.
+         */
+        void timed(long latencyNanos, long lateNanos);
 
         void failed(SimulatedNode node, String why);
     }
@@ -35,6 +44,10 @@ final class ReportLoop {
     private final java.util.function.Function<SimulatedNode, byte[]> body;
     private final Listener listener;
     private final Selector selector;
+    /** How long the controller may hold an answer for want of news (zero: reports are answered at once). */
+    private final long holdNanos;
+    private volatile long held;
+    private volatile long heldWithNews;
     private final PriorityQueue<Peer> due = new PriorityQueue<>((a, b) -> Long.compare(a.slot, b.slot));
     private long reconnects;
 
@@ -51,6 +64,10 @@ final class ReportLoop {
         boolean retried;
         boolean connectedBefore;
         byte[] request;
+        /** The report in flight asked the controller to hold its answer until the node's state passes this. */
+        boolean holding;
+        long holdingEpoch;
+        long holdingVersion;
 
         Peer(SimulatedNode node, long slot) {
             this.node = node;
@@ -58,8 +75,10 @@ final class ReportLoop {
         }
     }
 
-    ReportLoop(InetSocketAddress address, java.util.function.Function<SimulatedNode, byte[]> body, Listener listener) throws IOException {
+    ReportLoop(InetSocketAddress address, java.util.function.Function<SimulatedNode, byte[]> body, Listener listener,
+            java.time.Duration hold) throws IOException {
         this.address = address;
+        this.holdNanos = hold.toNanos();
         this.host = address.getHostString() + ":" + address.getPort();
         this.body = body;
         this.listener = listener;
@@ -72,6 +91,15 @@ final class ReportLoop {
 
     long reconnects() {
         return reconnects;
+    }
+
+    /** Reports sent with a hold, and those of them answered early with new work. */
+    long held() {
+        return held;
+    }
+
+    long heldWithNews() {
+        return heldWithNews;
     }
 
     /** Runs until {@code running} turns false, then closes every connection. */
@@ -104,7 +132,7 @@ final class ReportLoop {
                     if (!p.waiting) {
                         return true;
                     }
-                    if (checked - p.sentAt > TIMEOUT) {
+                    if (checked - p.sentAt > TIMEOUT + (p.holding ? holdNanos : 0)) {
                         p.waiting = false;
                         close(p);
                         listener.failed(p.node, "no answer in 10 s");
@@ -137,7 +165,18 @@ final class ReportLoop {
             next(p);
             return;
         }
-        byte[] head = ("POST " + Protocol.REPORT_PATH + " HTTP/1.1\r\nHost: " + host
+        // Like NodeAgent: once it holds a desired state, each report asks the controller to hold the answer until that
+        // state changes or the period passes, so the report connection is the long-poll too.
+        dev.glean.core.protocol.DesiredState d = holdNanos > 0 ? p.node.desired() : null;
+        p.holding = d != null;
+        String path = Protocol.REPORT_PATH;
+        if (p.holding) {
+            p.holdingEpoch = d.epoch();
+            p.holdingVersion = d.version();
+            path += "?wait=" + holdNanos / 1_000_000 + "ms&epoch=" + d.epoch() + "&version=" + d.version();
+            held++;
+        }
+        byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + host
                 + "\r\nContent-Type: application/json\r\nContent-Length: " + b.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
         p.request = new byte[head.length + b.length];
         System.arraycopy(head, 0, p.request, 0, head.length);
@@ -290,8 +329,24 @@ final class ReportLoop {
         if (close) {
             close(p);
         }
-        listener.answered(p.node, status, body, took, Math.max(0, p.sentAt - p.slot));
-        next(p);
+        dev.glean.core.protocol.DesiredState d = listener.answered(p.node, status, body);
+        boolean news = !p.holding || d == null || d.epoch() != p.holdingEpoch || d.version() != p.holdingVersion;
+        if (p.holding && news) {
+            heldWithNews++;
+        }
+        if (!p.holding) {
+            listener.timed(took, Math.max(0, p.sentAt - p.slot));
+        } else if (!news) {
+            listener.timed(Math.max(0, took - holdNanos), Math.max(0, p.sentAt - p.slot));
+        }
+        // A held report answered with news is not timed: how long it waited depends on when the news came.
+        if (p.holding && (news || took >= holdNanos)) {
+            // The hold was the period (or new work came): report again at once, as NodeAgent does.
+            p.slot = System.nanoTime();
+            due.add(p);
+        } else {
+            next(p);
+        }
     }
 
     private void failAndDrop(Peer p, String why) {

@@ -21,14 +21,14 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Simulated agents in one JVM speaking the real agent protocol to a real controller: N nodes, each on its own
  * connections, each reporting once a second at its own offset within the second (so the load is spread evenly),
- * each long-polling for its desired state like NodeAgent (optional), and a user that submits short jobs for the
- * nodes to "run". Measures every report's latency from sending to the answer read, over a window after warm-up.
+ * each asking the controller to hold the answer until its desired state changes like NodeAgent (optional), and a user
+ * that submits short jobs for the nodes to "run". Measures every report's latency from sending to the answer read
+ * (past the hold when the controller had no news), over a window after warm-up.
  *
  * <p>Run: {@code java -cp glean.jar dev.glean.sim.swarm.Swarm --controller http://127.0.0.1:7070 --nodes 1000}.
  */
 public final class Swarm {
     private static final Duration PERIOD = Duration.ofSeconds(1);
-    private static final Duration LONG_POLL = Duration.ofSeconds(20);
     private static final Duration JOB_EVERY = Duration.ofSeconds(10);
     private static final Duration LINGER = Duration.ofSeconds(10);
 
@@ -43,9 +43,6 @@ public final class Swarm {
     private final AtomicLong reports = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong windowErrors = new AtomicLong();
-    private final AtomicLong polls = new AtomicLong();
-    private final AtomicLong pollChanges = new AtomicLong();
-    private final AtomicLong pollErrors = new AtomicLong();
     private final AtomicLong starts = new AtomicLong();
     private final AtomicLong submitted = new AtomicLong();
     private volatile boolean measuring;
@@ -80,7 +77,7 @@ public final class Swarm {
         }
         System.out.println(r.line());
         System.out.flush();
-        // Long-polls are parked in reads; the controller may hold them for 20 s more.
+        // Held reports may be parked in reads for a second more.
         System.exit(0);
     }
 
@@ -95,15 +92,24 @@ public final class Swarm {
         try {
             reporter = new ReportLoop(address, this::reportBody, new ReportLoop.Listener() {
                 @Override
-                public void answered(SimulatedNode node, int status, byte[] body, long tookNanos, long lateNanos) {
-                    Swarm.this.answered(node, status, body, tookNanos, lateNanos);
+                public DesiredState answered(SimulatedNode node, int status, byte[] body) {
+                    return Swarm.this.answered(node, status, body);
+                }
+
+                @Override
+                public void timed(long latencyNanos, long lateNanos) {
+                    interval.recordNanos(latencyNanos);
+                    if (measuring) {
+                        window.recordNanos(latencyNanos);
+                        lag.recordNanos(lateNanos);
+                    }
                 }
 
                 @Override
                 public void failed(SimulatedNode node, String why) {
                     fail("report of " + (node == null ? "the swarm" : node.name()) + ": " + why);
                 }
-            });
+            }, settings.longPoll() ? PERIOD : Duration.ZERO);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -112,9 +118,6 @@ public final class Swarm {
             // Nodes join at a steady rate, as a fleet of agents starting does (all at once overflows the accept queue
             // of any server); once running, their slots fall evenly over the second.
             reporter.add(n, start + (long) (i * 1e9 / settings.joinPerSecond()));
-            if (settings.longPoll()) {
-                threads.add(Thread.ofVirtual().name("poll-" + n.name()).start(() -> pollLoop(n)));
-            }
         }
         threads.add(Thread.ofPlatform().name("reports").daemon(true).start(() -> reporter.run(() -> running)));
         if (settings.tasksPerRound() > 0) {
@@ -131,7 +134,7 @@ public final class Swarm {
                 measuring = true;
             }
             if (now >= nextProgress) {
-                progress(now - start, nodes);
+                progress(now - start, reporter);
                 nextProgress += Duration.ofSeconds(10).toNanos();
             }
             Thread.sleep(50);
@@ -145,15 +148,15 @@ public final class Swarm {
         int live = nodes.stream().mapToInt(SimulatedNode::liveContainers).sum();
         return new SwarmResult(settings.nodes(), settings.longPoll(), settings.measure(), inWindow, window.count(), errors.get(), windowErrors.get(),
                 window.quantileMicros(0.50), window.quantileMicros(0.99), window.maxMicros(), lag.quantileMicros(0.99), reconnects,
-                polls.get(), pollChanges.get(), pollErrors.get(), submitted.get(), starts.get(), live);
+                reporter.held(), reporter.heldWithNews(), submitted.get(), starts.get(), live);
     }
 
-    private void progress(long elapsed, List<SimulatedNode> nodes) {
-        out.printf("swarm: %3d s  reports %d  errors %d  p50 %.1f ms  p99 %.1f ms  max %.1f ms  slot lag p99 %.1f ms  polls %d"
-                        + "  started %d%n",
+    private void progress(long elapsed, ReportLoop reporter) {
+        out.printf("swarm: %3d s  reports %d  errors %d  p50 %.1f ms  p99 %.1f ms  max %.1f ms  slot lag p99 %.1f ms  held %d"
+                        + "  with news %d  started %d%n",
                 elapsed / 1_000_000_000L, reports.get(), errors.get(), interval.quantileMicros(0.5) / 1000.0,
-                interval.quantileMicros(0.99) / 1000.0, interval.maxMicros() / 1000.0, lag.quantileMicros(0.99) / 1000.0, polls.get(),
-                starts.get());
+                interval.quantileMicros(0.99) / 1000.0, interval.maxMicros() / 1000.0, lag.quantileMicros(0.99) / 1000.0, reporter.held(),
+                reporter.heldWithNews(), starts.get());
         interval.reset();
     }
 
@@ -165,22 +168,19 @@ public final class Swarm {
         }
     }
 
-    private void answered(SimulatedNode node, int status, byte[] body, long took, long late) {
+    private DesiredState answered(SimulatedNode node, int status, byte[] body) {
         reports.incrementAndGet();
-        interval.recordNanos(took);
-        if (measuring) {
-            window.recordNanos(took);
-            lag.recordNanos(late);
-        }
         if (status != 200) {
             fail("report of " + node.name() + " answered " + status + ": " + new String(body, StandardCharsets.UTF_8));
-            return;
+            return null;
         }
         try {
             DesiredState d = json.readValue(body, DesiredState.class);
             starts.addAndGet(node.accept(d, Instant.now(), true));
+            return d;
         } catch (IOException | RuntimeException e) {
             fail("report of " + node.name() + ": " + e);
+            return null;
         }
     }
 
@@ -191,49 +191,6 @@ public final class Swarm {
         if (errors.incrementAndGet() <= 5) {
             out.println("swarm: " + why);
         }
-    }
-
-    private void pollFailed(String why) {
-        if (pollErrors.incrementAndGet() <= 3) {
-            out.println("swarm: long-poll of " + why);
-        }
-    }
-
-    private void pollLoop(SimulatedNode node) {
-        AgentConnection c = new AgentConnection(address);
-        String base = Protocol.DESIRED_PATH + "?node=" + URLEncoder.encode(node.name(), StandardCharsets.UTF_8);
-        while (running) {
-            DesiredState d = node.desired();
-            try {
-                if (d == null) {
-                    Thread.sleep(200);
-                    continue;
-                }
-                AgentConnection.Response resp = c.exchange("GET", base + "&epoch=" + d.epoch() + "&version=" + d.version() + "&wait="
-                        + LONG_POLL.toMillis() + "ms", null, (int) LONG_POLL.plusSeconds(10).toMillis());
-                polls.incrementAndGet();
-                if (resp.status() != 200) {
-                    pollFailed(node.name() + " answered " + resp.status() + ": " + new String(resp.body(), StandardCharsets.UTF_8));
-                    Thread.sleep(PERIOD);
-                    continue;
-                }
-                DesiredState next = json.readValue(resp.body(), DesiredState.class);
-                if (next.epoch() != d.epoch() || next.version() > d.version()) {
-                    pollChanges.incrementAndGet();
-                    starts.addAndGet(node.accept(next, Instant.now(), false));
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (IOException | RuntimeException e) {
-                pollFailed(node.name() + ": " + e);
-                try {
-                    Thread.sleep(PERIOD);
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
-        }
-        c.close();
     }
 
     /** A user: every 10 s an array of short "sleep" tasks, so some nodes hold containers that start and end. */
