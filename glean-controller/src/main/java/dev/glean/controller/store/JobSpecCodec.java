@@ -132,7 +132,7 @@ public final class JobSpecCodec {
     }
 
     public static Map<String, String> decodeMap(String json) {
-        if (json == null) {
+        if (json == null || json.equals("{}")) {
             return Map.of();
         }
         return mapFrom(read(json), "map");

@@ -11,6 +11,16 @@ public final class DurationText {
 
     private DurationText() {}
 
+    private static boolean allDigits(String t, int end) {
+        for (int i = 0; i < end; i++) {
+            char c = t.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static Duration parse(String text) {
         if (text == null || text.isBlank()) {
             throw GleanException.invalid("duration is empty");
@@ -23,12 +33,16 @@ public final class DurationText {
                 throw GleanException.invalid("not a duration: '" + text + "'");
             }
         }
-        if (t.chars().allMatch(Character::isDigit)) {
+        if (allDigits(t, t.length())) {
             try {
                 return Duration.ofSeconds(Long.parseLong(t));
             } catch (NumberFormatException e) {
                 throw GleanException.invalid("duration is too large: '" + text + "'");
             }
+        }
+        // What agents send with every report ("1000ms"), without a matcher.
+        if (t.endsWith("ms") && t.length() > 2 && t.length() <= 20 && allDigits(t, t.length() - 2)) {
+            return Duration.ofMillis(Long.parseLong(t, 0, t.length() - 2, 10));
         }
         Matcher m = PART.matcher(t);
         Duration d = Duration.ZERO;

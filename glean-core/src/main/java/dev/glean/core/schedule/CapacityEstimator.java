@@ -81,7 +81,7 @@ public final class CapacityEstimator {
                         ? "; capped by lending policy at " + percent(l.cpuFraction()) + " CPU, " + percent(l.memoryFraction()) + " memory"
                         : "";
                 yield new CapacityEstimate(capacity, f.cpu(), headroom, cpuCap, cpuCapped ? cpuCap : cpu, f.memory(), reserve, memCap,
-                        memCapped ? memCap : mem, false, f.confidence(), l.until(), forecastBasis + capped);
+                        memCapped ? memCap : mem, false, f.confidence(), l.until(), capped.isEmpty() ? forecastBasis : forecastBasis + capped);
             }
         };
     }

@@ -58,6 +58,11 @@ class JobSpecTest {
         assertEquals(Duration.ofSeconds(45), DurationText.parse("45"));
         assertThrows(GleanException.class, () -> DurationText.parse("10x"));
         assertThrows(GleanException.class, () -> DurationText.parse("m5"));
+        assertEquals(Duration.ofMillis(1500), DurationText.parse("1500ms"));
+        assertEquals(Duration.ofMillis(2500), DurationText.parse("2s500ms"));
+        assertThrows(GleanException.class, () -> DurationText.parse("ms"));
+        assertThrows(GleanException.class, () -> DurationText.parse("1.5ms"));
+        assertThrows(GleanException.class, () -> DurationText.parse("99999999999999999999ms"));
     }
 
     @Test
