@@ -40,9 +40,9 @@ import java.util.function.Function;
 
 /**
  * The node agent: reports readings and containers to the controller, which holds each answer until the node's desired
- * state changes or the report interval passes (its long-poll), and
- * makes the node match it ({@link Reconciler} decides, this class only carries out). It never waits for the
- * controller to protect the node: without a lease it stops everything by itself.
+ * state changes or the report interval passes (its long-poll), and makes the node match it ({@link Reconciler} decides,
+ * this class only carries out). It never waits for the controller to protect the node: without a lease it stops
+ * everything by itself.
  */
 public final class NodeAgent implements AutoCloseable {
     private static final int MAX_LOG_CHUNK = 128 * 1024;

@@ -126,7 +126,7 @@ final class SimulatedNode {
     }
 
     /**
-     * Takes a desired state (from a report's answer or a long-poll) the way NodeAgent does: a newer version or another
+     * Takes a desired state (from a report's answer, held or not) the way NodeAgent does: a newer version or another
      * controller term wins. Returns the number of containers started.
      */
     synchronized int accept(DesiredState d, Instant now, boolean fromReport) {
