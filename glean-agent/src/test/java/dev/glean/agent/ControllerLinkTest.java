@@ -77,6 +77,17 @@ class ControllerLinkTest {
         return new AgentReport(Protocol.VERSION, "n1", "i", Map.of(), null, List.of(), List.of(), Instant.now(), null);
     }
 
+    /** A report holding desired state version 5, sent from another thread. */
+    private CompletableFuture<DesiredState> heldReport(Duration hold) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return link.report(report(), desired(5), hold);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     @Test
     void aReportWithoutAHeldStateIsNotHeld() throws Exception {
         DesiredState d = link.report(report(), null, Duration.ofSeconds(1));
@@ -86,13 +97,7 @@ class ControllerLinkTest {
 
     @Test
     void aHeldReportNamesWhatTheAgentHoldsAndReturnsTheAnswer() throws Exception {
-        CompletableFuture<DesiredState> f = CompletableFuture.supplyAsync(() -> {
-            try {
-                return link.report(report(), desired(5), Duration.ofMillis(1500));
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<DesiredState> f = heldReport(Duration.ofMillis(1500));
         assertTrue(arrived.await(5, TimeUnit.SECONDS));
         assertEquals("wait=1500ms&epoch=77&version=5", lastQuery.get());
         release.countDown();
@@ -101,13 +106,7 @@ class ControllerLinkTest {
 
     @Test
     void cuttingAHeldReportShortReturnsNullAtOnce() throws Exception {
-        CompletableFuture<DesiredState> f = CompletableFuture.supplyAsync(() -> {
-            try {
-                return link.report(report(), desired(5), Duration.ofSeconds(8));
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<DesiredState> f = heldReport(Duration.ofSeconds(8));
         assertTrue(arrived.await(5, TimeUnit.SECONDS));
         long t0 = System.nanoTime();
         link.abortHeld();
