@@ -461,6 +461,8 @@ public final class NodeAgent implements AutoCloseable {
         for (Thread t : threads) {
             t.interrupt();
         }
+        // A held report sits in a read that interrupts do not reach.
+        link.abortHeld();
         for (Thread t : threads) {
             try {
                 t.join(2000);
