@@ -174,6 +174,7 @@ public final class IncumbentRunQueue {
     private void scan() {
         Map<Long, Seen> now = new HashMap<>();
         List<long[]> busy = new ArrayList<>(); // pid, cpu ticks since the last pass, threads, protected (1) or not
+        Map<String, Boolean> idleCgroups = new HashMap<>(); // per pass: a cgroup's cpu.idle may change
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(procRoot)) {
             for (Path dir : dirs) {
                 long pid = pidOf(dir.getFileName().toString());
@@ -199,6 +200,11 @@ public final class IncumbentRunQueue {
                     List<String> lines = cgroupLines(dir);
                     incumbent = lines == null || !inParent(lines, host);
                     guarded = incumbent && (protect.matchesName(comm) || (lines != null && protect.matchesCgroups(lines)));
+                    // A process in an idle-class cgroup (another agent's own threads, anyone's batch work) asked to
+                    // run last: its wait is by its own choice, and counting it would cut the secondaries for it.
+                    if (incumbent && !guarded && lines != null && idleClass(lines, idleCgroups)) {
+                        incumbent = false;
+                    }
                 }
                 now.put(pid, new Seen(start, incumbent, guarded, cpu));
                 // A process new since the last pass brings all its CPU time: it is recent, or (on the first pass)
@@ -359,6 +365,36 @@ public final class IncumbentRunQueue {
             if (schedules) {
                 String path = line.substring(b + 1);
                 return path.equals(prefix) || path.startsWith(prefix + "/");
+            }
+        }
+        return false;
+    }
+
+    /** Whether the cgroup that schedules the process's CPU (see {@link #inParent}) has cpu.idle=1. */
+    boolean idleClass(List<String> cgroupLines, Map<String, Boolean> cache) {
+        for (String line : cgroupLines) {
+            int a = line.indexOf(':');
+            int b = a < 0 ? -1 : line.indexOf(':', a + 1);
+            if (b < 0) {
+                continue;
+            }
+            String controllers = line.substring(a + 1, b);
+            boolean schedules = host.mode() == CgroupHost.Mode.V2 ? controllers.isEmpty()
+                    : List.of(controllers.split(",")).contains("cpu");
+            if (schedules) {
+                String path = line.substring(b + 1);
+                if (path.equals("/")) {
+                    return false;
+                }
+                return cache.computeIfAbsent(path, p -> {
+                    Path root = host.mode() == CgroupHost.Mode.V2 ? host.root() : host.v1Root("cpu");
+                    try {
+                        text.read(root.resolve(p.substring(1)).resolve("cpu.idle"));
+                        return text.length() > 0 && text.at(0) == '1';
+                    } catch (IOException | RuntimeException e) {
+                        return false;
+                    }
+                });
             }
         }
         return false;

@@ -65,6 +65,7 @@ public final class NodeGuard implements AutoCloseable {
     private volatile boolean running;
     private volatile boolean idle;
     private Thread thread;
+    private Runnable onThreadStart = () -> {};
     /** With no secondaries there is nothing to cap or evict: read once a second, so an idle agent stays cheap. */
     static final Duration IDLE_TICK = Duration.ofSeconds(1);
 
@@ -76,6 +77,15 @@ public final class NodeGuard implements AutoCloseable {
         this.evictor = evictor;
         this.listener = listener;
         this.clock = clock;
+    }
+
+    /**
+     * Runs first on the guard's own thread, before its first reading (the agent moves that one thread out of the idle
+     * class it puts the rest of itself in); a failure is reported and the loop runs anyway.
+     */
+    public synchronized NodeGuard onThreadStart(Runnable r) {
+        onThreadStart = r;
+        return this;
     }
 
     /** Starts the loop on a thread of its own. */
@@ -97,6 +107,11 @@ public final class NodeGuard implements AutoCloseable {
     }
 
     private void loop() {
+        try {
+            onThreadStart.run();
+        } catch (RuntimeException e) {
+            listener.onFailure("guard: " + e.getMessage());
+        }
         long tick = policy.settings().tick().toNanos();
         long next = System.nanoTime();
         while (running) {

@@ -116,6 +116,27 @@ class GuardReadersTest {
     }
 
     @Test
+    void processesInAnIdleClassCgroupAreNotIncumbentsUnlessProtected() throws Exception {
+        CgroupHost host = new CgroupHost(root.resolve("cgroup"), CgroupHost.Mode.V1, "glean");
+        write("cgroup/cpu/glean-agent/cpu.idle", "1\n"); // another agent's own threads
+        write("cgroup/cpu/batch/cpu.idle", "1\n"); // anyone's batch work, protected by name below
+        write("cgroup/cpu/system.slice/db.service/cpu.idle", "0\n");
+        process(10, "db", 500, "/system.slice/db.service", 10);
+        process(11, "java", 900, "/glean-agent", 10);
+        process(12, "nightly", 800, "/batch", 10);
+        process(13, "make", 700, "/user.slice", 10); // no cpu.idle file read as 0 (older kernels have none)
+        var protect = new ProtectedIncumbents(java.util.Set.of("nightly"), List.of());
+        IncumbentRunQueue q = new IncumbentRunQueue(root.resolve("proc"), host, 99, Duration.ofSeconds(2), 8, 100, protect);
+        q.read(T0);
+        assertEquals(java.util.Set.of(10L, 12L, 13L), java.util.Set.copyOf(q.tracked()), "not the idle-class java");
+        process(10, "db", 500, "/system.slice/db.service", 15);
+        process(11, "java", 900, "/glean-agent", 900);
+        process(12, "nightly", 800, "/batch", 12);
+        process(13, "make", 700, "/user.slice", 13);
+        assertEquals(Duration.ofMillis(5 + 2 + 3), q.read(T0.plusMillis(100)), "its 890 ms of wait do not count");
+    }
+
+        @Test
     void membershipIsReadFromTheHierarchyThatSchedulesTheCpu() {
         CgroupHost v1 = new CgroupHost(root, CgroupHost.Mode.V1, "glean");
         CgroupHost v2 = new CgroupHost(root, CgroupHost.Mode.V2, "glean");

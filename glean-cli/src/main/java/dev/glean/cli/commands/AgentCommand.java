@@ -51,7 +51,7 @@ public final class AgentCommand implements Callable<Integer> {
         }
         // The memory reserve is the controller's setting (controller.memoryReserve): the guard evicts below the
         // reserve admission keeps free, so one config file serves both.
-        NodeProcess.RunningAgent agent = NodeProcess.agent(as, cfg.cgroupParent(), cfg.controllerSettings(null).capacity(), System.err,
+        NodeProcess.RunningAgent agent = NodeProcess.agent(as, cfg.cgroupParent(), cfg.ownCpuIdle(), cfg.controllerSettings(null).capacity(), System.err,
                 true);
         System.out.println("glean agent for node " + as.node() + " -> " + as.controllers() + " (guard " + as.guard().text() + ")"
                 + (agent.listener() != null ? ", metrics on http://" + as.metrics() + "/metrics" : ""));

@@ -4,6 +4,7 @@ import dev.glean.agent.AgentSettings;
 import dev.glean.agent.ControllerLink;
 import dev.glean.agent.LeaseWatchdog;
 import dev.glean.agent.NodeAgent;
+import dev.glean.agent.cgroup.AgentCpu;
 import dev.glean.agent.cgroup.CgroupHost;
 import dev.glean.agent.guard.CgroupControls;
 import dev.glean.agent.MetricsServer;
@@ -31,6 +32,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** Builds the long-running parts (controller, agent) from settings; shared by up, controller and agent. */
 final class NodeProcess {
@@ -62,7 +64,7 @@ final class NodeProcess {
      * {@code metrics} writes the agent's families; {@code listener} serves them, null when not listening.
      */
     record RunningAgent(NodeAgent agent, NodeGuard guard, GuardSampler sampler, PrometheusText.Source metrics,
-            MetricsServer listener) implements AutoCloseable {
+            MetricsServer listener, Optional<AgentCpu> ownCpu) implements AutoCloseable {
         @Override
         public void close() {
             if (listener != null) {
@@ -71,6 +73,8 @@ final class NodeProcess {
             guard.close();
             agent.close();
             sampler.close();
+            // The process (and what it started) back where it was, and no empty cgroup left behind.
+            ownCpu.ifPresent(AgentCpu::undo);
         }
     }
 
@@ -78,10 +82,14 @@ final class NodeProcess {
      * @param reserve the memory reserve: the controller's admission keeps it free, the guard evicts below it. One
      *     setting for both (controller.memoryReserve in the config file).
      * @param cgroupParent glean's parent cgroup (agent.cgroupParent)
+     * @param ownCpuIdle this process (all but the guard's thread) goes to the idle class (agent.ownCpu, AgentCpu)
      */
-    static RunningAgent agent(AgentSettings s, String cgroupParent, CapacitySettings reserve, PrintStream log, boolean listen) {
+    static RunningAgent agent(AgentSettings s, String cgroupParent, boolean ownCpuIdle, CapacitySettings reserve,
+            PrintStream log, boolean listen) {
         requireRoot();
         CgroupHost cgroups = CgroupHost.detect(Path.of("/sys/fs/cgroup"), cgroupParent);
+        // First, so every thread and process the agent starts from here on (runc, conmon, the watchdog) inherits it.
+        Optional<AgentCpu> ownCpu = ownCpuIdle ? AgentCpu.apply(cgroups) : Optional.empty();
         Path state = s.stateDir().toAbsolutePath().normalize();
         try {
             // The containers' root (an unprivileged host uid) must traverse it to reach their bundles.
@@ -118,10 +126,12 @@ final class NodeProcess {
             } catch (RuntimeException e) {
                 agent.close();
                 readings.close();
+                ownCpu.ifPresent(AgentCpu::undo);
                 throw new CliException(1, e.getMessage() + " (agent.metrics in the config file; off for none)");
             }
         }
-        return new RunningAgent(agent, guard.start(), readings, metrics, listener);
+        ownCpu.ifPresent(c -> guard.onThreadStart(c::keepThreadHere));
+        return new RunningAgent(agent, guard.start(), readings, metrics, listener, ownCpu);
     }
 
     /** Guard events kept while the controller does not acknowledge them (about 200 bytes each). */

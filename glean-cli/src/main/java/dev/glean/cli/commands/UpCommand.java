@@ -44,7 +44,7 @@ public final class UpCommand implements Callable<Integer> {
         NodeProcess.RunningAgent agent;
         try {
             // One process, one /metrics: the controller's serves the local agent's families too.
-            agent = NodeProcess.agent(as, cfg.cgroupParent(), cs.capacity(), System.err, false);
+            agent = NodeProcess.agent(as, cfg.cgroupParent(), cfg.ownCpuIdle(), cs.capacity(), System.err, false);
             controller.addMetrics(agent.metrics());
         } catch (RuntimeException e) {
             controller.close();

@@ -41,7 +41,7 @@ public final class ConfigFile {
     static final Set<String> LENDING_KEYS = Set.of("node", "labels", "maxCpu", "maxMemory", "hours", "zone", "cordon");
     static final Set<String> AGENT_KEYS = Set.of("node", "controller", "guard", "stateDir", "labels", "reportInterval",
             "watchInterval", "pidsPerJob", "pidsTotal", "stopGrace", "protect", "metrics", "diskPerJob", "logPerJob",
-            "cgroupParent");
+            "cgroupParent", "ownCpu");
 
     private final JsonNode controller;
     private final JsonNode agent;
@@ -365,6 +365,19 @@ public final class ConfigFile {
             throw bad("agent.cgroupParent must be one cgroup name ([A-Za-z0-9_.-], no slash): '" + p + "'");
         }
         return p;
+    }
+
+    /**
+     * agent.ownCpu: idle (default) runs the agent's own threads, all but the guard's loop, in the kernel's idle
+     * class (see AgentCpu: the agent must not itself delay the incumbents); normal leaves them where they started.
+     */
+    public boolean ownCpuIdle() {
+        String v = str(agent, "agent", "ownCpu", "idle");
+        return switch (v) {
+            case "idle" -> true;
+            case "normal" -> false;
+            default -> throw bad("agent.ownCpu must be idle or normal: '" + v + "'");
+        };
     }
 
     public static String defaultNodeName() {

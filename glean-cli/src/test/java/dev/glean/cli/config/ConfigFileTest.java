@@ -1,6 +1,7 @@
 package dev.glean.cli.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -175,6 +176,19 @@ class ConfigFileTest {
         Files.writeString(f, "agent:\n  cgroupParent: a/b\n");
         GleanException e = assertThrows(GleanException.class, () -> ConfigFile.load(f).cgroupParent());
         assertTrue(e.getMessage().contains("agent.cgroupParent"), e.getMessage());
+    }
+
+    @Test
+    void ownCpuIsIdleUnlessSaidNormal() throws Exception {
+        assertTrue(ConfigFile.empty().ownCpuIdle());
+        Path f = dir.resolve("own.yaml");
+        Files.writeString(f, "agent:\n  ownCpu: normal\n");
+        assertFalse(ConfigFile.load(f).ownCpuIdle());
+        Files.writeString(f, "agent:\n  ownCpu: idle\n");
+        assertTrue(ConfigFile.load(f).ownCpuIdle());
+        Files.writeString(f, "agent:\n  ownCpu: low\n");
+        GleanException e = assertThrows(GleanException.class, () -> ConfigFile.load(f).ownCpuIdle());
+        assertTrue(e.getMessage().contains("agent.ownCpu"), e.getMessage());
     }
 
     @Test

@@ -34,9 +34,9 @@ import java.util.stream.Collectors;
  *       average is well below the target (the band between is the hysteresis). Steps double while far below
  *       the cap that last hurt and halve beyond it, so the cap returns quickly to near where trouble began and
  *       then creeps (as TCP CUBIC does around its last loss).</li>
- *   <li>Ceiling: capacity minus the incumbents' recent peak use minus {@code headroom}, so an incumbent burst
- *       lowers the cap in the next reading, before its wait shows; strict also keeps a fixed part of the node
- *       (at least one CPU) out of the secondaries' reach. The naive loop lacked all four.</li>
+ *   <li>Ceiling (a switch, off in every mode since measured, see {@link GuardSettings.Cpu}): capacity minus the
+ *       incumbents' recent peak use minus {@code headroom}, and a fixed part of the node kept back ({@code
+ *       reserved}, which strict had until measured). The naive loop lacked all four.</li>
  * </ul>
  * max-harvest runs no loop and lifts any cap.
  *
