@@ -368,11 +368,12 @@ public final class ConfigFile {
     }
 
     /**
-     * agent.ownCpu: idle (default) runs the agent's own threads, all but the guard's loop, in the kernel's idle
-     * class (see AgentCpu: the agent must not itself delay the incumbents); normal leaves them where they started.
+     * agent.ownCpu: normal (default) leaves the agent's threads where they started; idle runs them, all but the
+     * guard's loop, in the kernel's idle class (see AgentCpu: less harm to the incumbents' tail, but the lease's
+     * enforcement then waits for CPU with the secondaries on a node the incumbents keep busy).
      */
     public boolean ownCpuIdle() {
-        String v = str(agent, "agent", "ownCpu", "idle");
+        String v = str(agent, "agent", "ownCpu", "normal");
         return switch (v) {
             case "idle" -> true;
             case "normal" -> false;
