@@ -39,69 +39,88 @@ public final class ChangeFeed {
         return nodes.computeIfAbsent(node, n -> new Counter()).await(seen, max);
     }
 
+    /** Told once of a change; it runs on the thread that made the change and must not block. */
+    public interface Listener {
+        void changed();
+    }
+
     /**
-     * Runs {@code onChange} once, when the node's version passes {@code seen} (at once, on this thread, if it has),
-     * else on the thread that bumps it: it must not block. Without a thread waiting, unlike {@link #awaitNodeChange}:
-     * for answers parked on an event loop. The returned handle drops the listener if it has not run yet.
+     * Tells {@code l} once, when the node's version passes {@code seen}; false (and not registered) when it has
+     * already. Without a thread waiting, unlike {@link #awaitNodeChange}: for answers parked on an event loop.
      */
-    public Runnable onNodeChange(String node, long seen, Runnable onChange) {
-        Counter c = nodes.computeIfAbsent(node, n -> new Counter());
-        if (!c.listen(seen, onChange)) {
-            onChange.run();
-            return () -> { };
+    public boolean listen(String node, long seen, Listener l) {
+        return nodes.computeIfAbsent(node, n -> new Counter()).listen(seen, l);
+    }
+
+    /** Drops a listener that has not been told yet. */
+    public void unlisten(String node, Listener l) {
+        Counter c = nodes.get(node);
+        if (c != null) {
+            c.unlisten(l);
         }
-        return () -> c.unlisten(onChange);
     }
 
     private static final class Counter {
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition changed = lock.newCondition();
         private volatile long value = 1;
-        /** Run once at the next bump; guarded by {@code lock}. Usually empty or one (a node's parked report). */
-        private java.util.List<Runnable> listeners;
+        /** Told at the next bump; guarded by {@code lock}. Usually none or one (the node's parked report). */
+        private Listener one;
+        private java.util.List<Listener> more;
 
         long value() {
             return value;
         }
 
         void bump() {
-            java.util.List<Runnable> run;
+            Listener first;
+            java.util.List<Listener> rest;
             lock.lock();
             try {
                 value++;
                 changed.signalAll();
-                run = listeners;
-                listeners = null;
+                first = one;
+                rest = more;
+                one = null;
+                more = null;
             } finally {
                 lock.unlock();
             }
-            if (run != null) {
-                run.forEach(Runnable::run);
+            if (first != null) {
+                first.changed();
+            }
+            if (rest != null) {
+                rest.forEach(Listener::changed);
             }
         }
 
-        /** Adds a listener for the next bump; false (and not added) when the value has passed {@code seen} already. */
-        boolean listen(long seen, Runnable r) {
+        boolean listen(long seen, Listener l) {
             lock.lock();
             try {
                 if (value > seen) {
                     return false;
                 }
-                if (listeners == null) {
-                    listeners = new java.util.ArrayList<>(2);
+                if (one == null) {
+                    one = l;
+                } else {
+                    if (more == null) {
+                        more = new java.util.ArrayList<>(2);
+                    }
+                    more.add(l);
                 }
-                listeners.add(r);
                 return true;
             } finally {
                 lock.unlock();
             }
         }
 
-        void unlisten(Runnable r) {
+        void unlisten(Listener l) {
             lock.lock();
             try {
-                if (listeners != null) {
-                    listeners.remove(r);
+                if (one == l) {
+                    one = null;
+                } else if (more != null) {
+                    more.remove(l);
                 }
             } finally {
                 lock.unlock();

@@ -501,28 +501,7 @@ public final class ApiServer implements AutoCloseable {
             ex.json(200, d);
             return;
         }
-        Exchange.Later later = ex.later();
-        java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
-        Runnable onChange = () -> {
-            if (claimed.compareAndSet(false, true)) {
-                Thread.ofVirtual().name("glean-report-refresh").start(() -> {
-                    try {
-                        later.json(200, agents.refreshed(d));
-                    } catch (GleanException e) {
-                        later.error(e);
-                    } catch (RuntimeException e) {
-                        later.error(new GleanException(ErrorCode.INTERNAL, "internal error: " + e));
-                    }
-                });
-            }
-        };
-        Runnable cancel = feed.onNodeChange(d.node(), d.version(), onChange);
-        later.schedule(() -> {
-            if (claimed.compareAndSet(false, true)) {
-                cancel.run();
-                later.json(200, d);
-            }
-        }, w.hold());
+        ParkedReport.park(ex, d, w.hold(), agents, feed);
     }
 
     private void desired(Exchange ex) throws Exception {

@@ -174,8 +174,13 @@ public final class NodeRegistry {
         Live l = live.computeIfAbsent(node, n -> newLive(now));
         synchronized (l) {
             l.lastReportAt = now;
-            l.instance = instance;
-            l.containers = List.copyOf(containers);
+            // Kept when unchanged: each report's copy would live a second and be copied by a young collection.
+            if (!java.util.Objects.equals(l.instance, instance)) {
+                l.instance = instance;
+            }
+            if (!l.containers.equals(containers)) {
+                l.containers = List.copyOf(containers);
+            }
             if (sample != null) {
                 l.history.record(sample);
             }
