@@ -353,6 +353,12 @@ public final class IncumbentRunQueue {
 
     static boolean inParent(List<String> cgroupLines, CgroupHost host) {
         String prefix = "/" + host.parent();
+        String path = cpuCgroup(cgroupLines, host);
+        return path != null && (path.equals(prefix) || path.startsWith(prefix + "/"));
+    }
+
+    /** The path of the cgroup that schedules the process's CPU (v1: the cpu hierarchy's; v2: the unified one), or null. */
+    private static String cpuCgroup(List<String> cgroupLines, CgroupHost host) {
         for (String line : cgroupLines) {
             int a = line.indexOf(':');
             int b = a < 0 ? -1 : line.indexOf(':', a + 1);
@@ -363,41 +369,27 @@ public final class IncumbentRunQueue {
             boolean schedules = host.mode() == CgroupHost.Mode.V2 ? controllers.isEmpty()
                     : List.of(controllers.split(",")).contains("cpu");
             if (schedules) {
-                String path = line.substring(b + 1);
-                return path.equals(prefix) || path.startsWith(prefix + "/");
+                return line.substring(b + 1);
             }
         }
-        return false;
+        return null;
     }
 
     /** Whether the cgroup that schedules the process's CPU (see {@link #inParent}) has cpu.idle=1. */
     boolean idleClass(List<String> cgroupLines, Map<String, Boolean> cache) {
-        for (String line : cgroupLines) {
-            int a = line.indexOf(':');
-            int b = a < 0 ? -1 : line.indexOf(':', a + 1);
-            if (b < 0) {
-                continue;
-            }
-            String controllers = line.substring(a + 1, b);
-            boolean schedules = host.mode() == CgroupHost.Mode.V2 ? controllers.isEmpty()
-                    : List.of(controllers.split(",")).contains("cpu");
-            if (schedules) {
-                String path = line.substring(b + 1);
-                if (path.equals("/")) {
-                    return false;
-                }
-                return cache.computeIfAbsent(path, p -> {
-                    Path root = host.mode() == CgroupHost.Mode.V2 ? host.root() : host.v1Root("cpu");
-                    try {
-                        text.read(root.resolve(p.substring(1)).resolve("cpu.idle"));
-                        return text.length() > 0 && text.at(0) == '1';
-                    } catch (IOException | RuntimeException e) {
-                        return false;
-                    }
-                });
-            }
+        String path = cpuCgroup(cgroupLines, host);
+        if (path == null || path.equals("/")) {
+            return false;
         }
-        return false;
+        return cache.computeIfAbsent(path, p -> {
+            Path root = host.mode() == CgroupHost.Mode.V2 ? host.root() : host.v1Root("cpu");
+            try {
+                text.read(root.resolve(p.substring(1)).resolve("cpu.idle"));
+                return text.length() > 0 && text.at(0) == '1';
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        });
     }
 
     private static long pidOf(String name) {
