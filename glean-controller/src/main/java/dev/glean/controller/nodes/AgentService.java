@@ -172,7 +172,7 @@ public final class AgentService {
             }
         }
         after[0].applyTo(registry, node, now);
-        registry.reported(node, r.instance(), r.sample(), r.containers(), now);
+        registry.reported(node, r.instance(), r.sentAt(), r.sample(), r.containers(), now);
         registry.guardReported(node, r.instance(), guard.admitting(), guard.admissionReason(), guardStored[0], guardActions);
         registry.countReport(true);
         touched.forEach(feed::bumpNode);

@@ -34,6 +34,8 @@ public final class NodeRegistry {
     public static final class Live {
         private final IncumbentHistory history;
         private volatile Instant lastReportAt;
+        /** The agent's send time of the newest report recorded (its own clock); guarded by the monitor. */
+        private Instant lastSentAt;
         private volatile String instance;
         private volatile List<ContainerReport> containers = List.of();
         /** Attempts this controller asked the node to stop (attempt id -> why and when); not kept across restarts. */
@@ -170,10 +172,21 @@ public final class NodeRegistry {
         live.forEach(visitor);
     }
 
-    public void reported(String node, String instance, NodeSample sample, List<ContainerReport> containers, Instant now) {
+    /**
+     * Records a report's containers and reading; one its agent sent before the newest recorded (same agent instance)
+     * only renews the node's last-seen time: an agent that cuts a held report short sends again on a new connection,
+     * and the two may be read in either order.
+     */
+    public void reported(String node, String instance, Instant sentAt, NodeSample sample, List<ContainerReport> containers,
+            Instant now) {
         Live l = live.computeIfAbsent(node, n -> newLive(now));
         synchronized (l) {
             l.lastReportAt = now;
+            if (sentAt != null && l.lastSentAt != null && java.util.Objects.equals(l.instance, instance)
+                    && sentAt.isBefore(l.lastSentAt)) {
+                return;
+            }
+            l.lastSentAt = sentAt;
             // Kept when unchanged: each report's copy would live a second and be copied by a young collection.
             if (!java.util.Objects.equals(l.instance, instance)) {
                 l.instance = instance;

@@ -35,4 +35,22 @@ class NodeRegistryTest {
         assertNull(registry.stopping("n1", "g-1-0-1"));
         assertTrue(registry.all().containsKey("n1"));
     }
+
+    /** An agent that cut a held report short sends again at once; the older report, read last, must not win. */
+    @Test
+    void aReportOvertakenByANewerOneOfTheSameAgentDoesNotWin() {
+        var running = new dev.glean.core.protocol.ContainerReport("g-1-0-1", dev.glean.core.runtime.ContainerPhase.RUNNING, null, T,
+                null, 0, null);
+        var exited = new dev.glean.core.protocol.ContainerReport("g-1-0-1", dev.glean.core.runtime.ContainerPhase.EXITED, 0, T,
+                T.plusMillis(50), 0, null);
+        registry.reported("n1", "i1", T.plusMillis(100), null, java.util.List.of(exited), T.plusMillis(101));
+        registry.reported("n1", "i1", T.plusMillis(40), null, java.util.List.of(running), T.plusMillis(102));
+        assertEquals(java.util.List.of(exited), registry.get("n1").containers());
+        assertEquals(T.plusMillis(102), registry.get("n1").lastReportAt(), "still a sign of life");
+        // A restarted agent (another instance) starts afresh, whatever its clock says.
+        registry.reported("n1", "i2", T.plusMillis(10), null, java.util.List.of(), T.plusMillis(103));
+        assertEquals(java.util.List.of(), registry.get("n1").containers());
+        registry.reported("n1", "i2", T.plusMillis(200), null, java.util.List.of(running), T.plusMillis(104));
+        assertEquals(java.util.List.of(running), registry.get("n1").containers());
+    }
 }
