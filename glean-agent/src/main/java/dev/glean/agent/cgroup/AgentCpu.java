@@ -52,7 +52,7 @@ public final class AgentCpu {
         if (!Files.exists(cpuRoot.resolve("cgroup.procs"))) {
             return Optional.empty();
         }
-        Path home = cpuRoot.resolve(relative(cpuCgroup(Path.of("/proc/self/cgroup"))));
+        Path home = cpuRoot.resolve(relative(cpuCgroup(host, Path.of("/proc/self/cgroup"))));
         Path own = cpuRoot.resolve(name(host));
         try {
             Files.createDirectories(own);
@@ -92,21 +92,16 @@ public final class AgentCpu {
         CgroupFile.of(home, "tasks").write(tid);
     }
 
-    /** The cpu hierarchy's path in a /proc/PID/cgroup file ("4:cpu,cpuacct:/user.slice" -> "/user.slice"). */
-    static String cpuCgroup(Path cgroupFile) {
+    /** The path of the cgroup that schedules CPU in a /proc/PID/cgroup file, "/" when it names none. */
+    static String cpuCgroup(CgroupHost host, Path cgroupFile) {
         List<String> lines;
         try {
             lines = Files.readAllLines(cgroupFile, StandardCharsets.US_ASCII);
         } catch (IOException e) {
             throw new GleanException(ErrorCode.RUNTIME_ERROR, "cannot read " + cgroupFile + ": " + e.getMessage(), e);
         }
-        for (String line : lines) {
-            String[] f = line.split(":", 3);
-            if (f.length == 3 && List.of(f[1].split(",")).contains("cpu")) {
-                return f[2];
-            }
-        }
-        return "/";
+        String path = host.cpuCgroup(lines);
+        return path == null ? "/" : path;
     }
 
     private static String relative(String path) {

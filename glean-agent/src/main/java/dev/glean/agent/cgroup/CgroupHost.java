@@ -21,6 +21,26 @@ public record CgroupHost(Path root, Mode mode, String parent) {
 
     public static final String DEFAULT_PARENT = "glean";
 
+    /**
+     * The path of the cgroup that schedules a process's CPU, from the lines of its /proc/PID/cgroup (v1: the cpu
+     * hierarchy's, "4:cpu,cpuacct:/user.slice" -> "/user.slice"; v2: the unified one's), or null when none is named.
+     */
+    public String cpuCgroup(java.util.List<String> procCgroupLines) {
+        for (String line : procCgroupLines) {
+            int a = line.indexOf(':');
+            int b = a < 0 ? -1 : line.indexOf(':', a + 1);
+            if (b < 0) {
+                continue;
+            }
+            String controllers = line.substring(a + 1, b);
+            boolean schedules = mode == Mode.V2 ? controllers.isEmpty() : java.util.List.of(controllers.split(",")).contains("cpu");
+            if (schedules) {
+                return line.substring(b + 1);
+            }
+        }
+        return null;
+    }
+
     public static CgroupHost detect() {
         return detect(Path.of("/sys/fs/cgroup"), DEFAULT_PARENT);
     }

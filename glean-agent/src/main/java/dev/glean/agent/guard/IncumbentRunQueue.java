@@ -353,31 +353,14 @@ public final class IncumbentRunQueue {
 
     static boolean inParent(List<String> cgroupLines, CgroupHost host) {
         String prefix = "/" + host.parent();
-        String path = cpuCgroup(cgroupLines, host);
+        String path = host.cpuCgroup(cgroupLines);
         return path != null && (path.equals(prefix) || path.startsWith(prefix + "/"));
     }
 
-    /** The path of the cgroup that schedules the process's CPU (v1: the cpu hierarchy's; v2: the unified one), or null. */
-    private static String cpuCgroup(List<String> cgroupLines, CgroupHost host) {
-        for (String line : cgroupLines) {
-            int a = line.indexOf(':');
-            int b = a < 0 ? -1 : line.indexOf(':', a + 1);
-            if (b < 0) {
-                continue;
-            }
-            String controllers = line.substring(a + 1, b);
-            boolean schedules = host.mode() == CgroupHost.Mode.V2 ? controllers.isEmpty()
-                    : List.of(controllers.split(",")).contains("cpu");
-            if (schedules) {
-                return line.substring(b + 1);
-            }
-        }
-        return null;
-    }
 
     /** Whether the cgroup that schedules the process's CPU (see {@link #inParent}) has cpu.idle=1. */
     boolean idleClass(List<String> cgroupLines, Map<String, Boolean> cache) {
-        String path = cpuCgroup(cgroupLines, host);
+        String path = host.cpuCgroup(cgroupLines);
         if (path == null || path.equals("/")) {
             return false;
         }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class AgentCpuTest {
 
     private static String cpuCgroupOf(long tid) {
-        return AgentCpu.cpuCgroup(Path.of("/proc/self/task/" + tid + "/cgroup"));
+        return AgentCpu.cpuCgroup(CgroupHost.detect(), Path.of("/proc/self/task/" + tid + "/cgroup"));
     }
 
     private static long tid() throws Exception {

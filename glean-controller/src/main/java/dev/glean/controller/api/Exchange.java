@@ -94,11 +94,15 @@ public final class Exchange {
 
     /** The body, received whole (and within the server's limit for the route) before the handler ran. */
     public byte[] body(int max) throws IOException {
+        return ByteBufUtil.getBytes(content(max));
+    }
+
+    private ByteBuf content(int max) {
         ByteBuf content = request.content();
         if (content.readableBytes() > max) {
             throw new GleanException(ErrorCode.PAYLOAD_TOO_LARGE, "request body is over " + max + " bytes");
         }
-        return ByteBufUtil.getBytes(content);
+        return content;
     }
 
     public JsonNode jsonBody() throws IOException {
@@ -118,10 +122,7 @@ public final class Exchange {
         if (type.isInstance(parsedBody)) {
             return type.cast(parsedBody);
         }
-        ByteBuf content = request.content();
-        if (content.readableBytes() > max) {
-            throw new GleanException(ErrorCode.PAYLOAD_TOO_LARGE, "request body is over " + max + " bytes");
-        }
+        ByteBuf content = content(max);
         // Parsed from the received buffer itself: a copy of every report's body was a tenth of what the controller allocated.
         try (var in = new io.netty.buffer.ByteBufInputStream(content.duplicate())) {
             T value = WireJson.mapper().readValue((java.io.InputStream) in, type);

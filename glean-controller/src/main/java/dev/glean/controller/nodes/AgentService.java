@@ -297,16 +297,24 @@ public final class AgentService {
     public DesiredState refreshed(DesiredState prior) {
         String node = prior.node();
         long generation = snapshots.generation(node);
-        long v = feed.nodeVersion(node);
-        StoreView snapshot = snapshots.current(node, v, generation, clock.instant());
+        return desiredNow(node, feed.nodeVersion(node), generation, prior.logOffsets(), prior.ack(), prior.guardEventsAck());
+    }
+
+    /**
+     * The node's desired state at {@code version}, from its snapshot when that still holds for these counters (read
+     * before the version), else from the store.
+     */
+    private DesiredState desiredNow(String node, long version, long generation, Map<String, Long> offsets, List<String> ack,
+            long guardEventsAck) {
+        StoreView snapshot = snapshots.current(node, version, generation, clock.instant());
         if (snapshot != null) {
             try {
-                return desired(snapshot, node, v, prior.logOffsets(), prior.ack(), prior.guardEventsAck());
+                return desired(snapshot, node, version, offsets, ack, guardEventsAck);
             } catch (ReportSnapshots.Miss miss) {
                 // read the store below
             }
         }
-        return storage.read(view -> desired(view, node, v, prior.logOffsets(), prior.ack(), prior.guardEventsAck()));
+        return storage.read(view -> desired(view, node, version, offsets, ack, guardEventsAck));
     }
 
     public DesiredState awaitDesired(String node, long seenEpoch, long seen, Duration wait) throws InterruptedException {
@@ -317,15 +325,7 @@ public final class AgentService {
         long generation = snapshots.generation(node);
         long v = seenEpoch != epoch ? feed.nodeVersion(node) : feed.awaitNodeChange(node, seen, wait);
         // A poll that ran out unchanged is answered from the node's snapshot, as its reports are.
-        StoreView snapshot = snapshots.current(node, v, generation, clock.instant());
-        if (snapshot != null) {
-            try {
-                return desired(snapshot, node, v, Map.of(), List.of(), registry.guardStored(node));
-            } catch (ReportSnapshots.Miss miss) {
-                // read the store below
-            }
-        }
-        return storage.read(view -> desired(view, node, v, Map.of(), List.of(), registry.guardStored(node)));
+        return desiredNow(node, v, generation, Map.of(), List.of(), registry.guardStored(node));
     }
 
     /**
