@@ -97,6 +97,18 @@ public final class WireJson {
         });
     }
 
+    /** A JSON factory as glean's mappers use it (one per mapper: a mapper takes its factory over). */
+    public static JsonFactory newFactory() {
+        return JsonFactory.builder()
+                // Every request runs on a virtual thread of its own: the default per-thread buffer recycling would
+                // allocate fresh parse and write buffers (tens of KiB) for each one.
+                .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
+                // Samples carry doubles (pressures, seconds): the JDK's own conversions were a visible part of a report.
+                .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+                .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+                .build();
+    }
+
     public static ObjectMapper mapper() {
         return MAPPER;
     }
@@ -108,15 +120,7 @@ public final class WireJson {
         number(m, Duration.class, Duration::toMillis, Duration::ofMillis);
         text(m, VolumeMount.class, VolumeMount::toString, VolumeMount::parse);
         instants(m);
-        JsonFactory json = JsonFactory.builder()
-                // Every request runs on a virtual thread of its own: the default per-thread buffer recycling would
-                // allocate fresh parse and write buffers (tens of KiB) for each one.
-                .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
-                // Samples carry doubles (pressures, seconds): the JDK's own conversions were a visible part of a report.
-                .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-                .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
-                .build();
-        ObjectMapper om = new ObjectMapper(json);
+        ObjectMapper om = new ObjectMapper(newFactory());
         om.registerModule(new JavaTimeModule());
         om.registerModule(m);
         om.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);

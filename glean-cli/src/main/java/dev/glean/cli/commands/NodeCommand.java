@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.glean.api.WireJson;
 import dev.glean.cli.CliException;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -14,7 +13,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "node", description = "Drain a node (no new work; its tasks are stopped and requeued) or uncordon it.",
         subcommands = {NodeCommand.Drain.class, NodeCommand.Uncordon.class})
 public final class NodeCommand implements Runnable {
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,253}");
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -25,7 +23,7 @@ public final class NodeCommand implements Runnable {
     }
 
     static String check(String name) {
-        if (name == null || !NAME.matcher(name).matches()) {
+        if (!dev.glean.core.node.Node.isValidName(name)) {
             throw new CliException(CliException.USAGE, "not a node name: '" + name + "'");
         }
         return name;

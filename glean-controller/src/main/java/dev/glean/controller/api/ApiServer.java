@@ -23,7 +23,6 @@ import dev.glean.core.job.JobSpec;
 import dev.glean.core.job.JobState;
 import dev.glean.core.job.Task;
 import dev.glean.core.node.Node;
-import dev.glean.core.node.NodeSample;
 import dev.glean.core.protocol.AgentReport;
 import dev.glean.core.resources.Bytes;
 import dev.glean.core.resources.Millicores;
@@ -376,7 +375,7 @@ public final class ApiServer implements AutoCloseable {
             if (e.lendsUntil() != null) {
                 JobJson.time(parts, "lendsUntil", e.lendsUntil());
             }
-            NodeSample s = live == null ? null : live.latest();
+            dev.glean.controller.nodes.LatestReading.Usage s = live == null ? null : live.usage();
             if (s != null) {
                 ObjectNode u = o.putObject("usage");
                 JobJson.time(u, "at", s.at());
@@ -392,11 +391,11 @@ public final class ApiServer implements AutoCloseable {
                 u.put("secondaryCpuSeconds", s.secondaryCpuSeconds());
                 u.put("incumbentCpuSeconds", s.incumbentCpuSeconds());
                 ObjectNode p = u.putObject("pressure");
-                p.put("cpuSomeAvg10", s.cpuPressure().someAvg10());
-                p.put("memorySomeAvg10", s.memoryPressure().someAvg10());
-                p.put("memoryFullAvg10", s.memoryPressure().fullAvg10());
-                p.put("ioSomeAvg10", s.ioPressure().someAvg10());
-                u.put("containers", s.containers().size());
+                p.put("cpuSomeAvg10", s.cpuSomeAvg10());
+                p.put("memorySomeAvg10", s.memorySomeAvg10());
+                p.put("memoryFullAvg10", s.memoryFullAvg10());
+                p.put("ioSomeAvg10", s.ioSomeAvg10());
+                u.put("containers", s.containers());
             }
         }
         ex.json(200, root);

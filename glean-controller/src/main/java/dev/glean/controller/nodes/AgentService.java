@@ -36,7 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The controller's side of the agent protocol. A report is applied in one transaction (node record, log
@@ -47,11 +46,11 @@ public final class AgentService {
     /** Computed once: Duration.dividedBy goes through BigDecimal, which was a tenth of the garbage per report. */
     private final Duration maxReportWait;
     static final Duration UNSTARTED_STOP_WAIT = Duration.ofSeconds(5);
-    private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,253}");
     /**
      * How often an unchanged node's stored record is rewritten just to move its last-seen time. The API shows the
      * registry's time of the last report; the stored one only matters until a restarted controller hears from the node,
-     * so a rare refresh is enough (at 10,000 nodes every 30 s was 333 writes a second).
+     * so a rare refresh is enough (at 10,000 nodes every 30 s was 333 writes a second). At most this long: each node's
+     * own period, {@link #recordRefresh}, is spread over its second half.
      */
     public static final Duration NODE_RECORD_REFRESH = Duration.ofMinutes(5);
 
@@ -85,9 +84,9 @@ public final class AgentService {
             throw GleanException.invalid("agent protocol version " + r.protocolVersion() + " is not supported (controller speaks "
                     + Protocol.VERSION + ")");
         }
-        if (r.node() == null || !NODE_NAME.matcher(r.node()).matches()) {
+        if (!Node.isValidName(r.node())) {
             registry.countReport(false);
-            throw GleanException.invalid("node name must match [A-Za-z0-9_.:-]{1,253}: '" + r.node() + "'");
+            throw GleanException.invalid("node name must match " + Node.NAME_RULE + ": '" + r.node() + "'");
         }
         return answer(r, true);
     }
@@ -98,7 +97,7 @@ public final class AgentService {
      * exactly as {@link #report} applies it.
      */
     public DesiredState reportInMemory(AgentReport r) {
-        if (r.protocolVersion() != Protocol.VERSION || r.node() == null || !NODE_NAME.matcher(r.node()).matches()) {
+        if (r.protocolVersion() != Protocol.VERSION || !Node.isValidName(r.node())) {
             return null;
         }
         return answer(r, false);
@@ -318,8 +317,8 @@ public final class AgentService {
     }
 
     public DesiredState awaitDesired(String node, long seenEpoch, long seen, Duration wait) throws InterruptedException {
-        if (node == null || !NODE_NAME.matcher(node).matches()) {
-            throw GleanException.invalid("node name must match [A-Za-z0-9_.:-]{1,253}: '" + node + "'");
+        if (!Node.isValidName(node)) {
+            throw GleanException.invalid("node name must match " + Node.NAME_RULE + ": '" + node + "'");
         }
         // An agent that last heard from another controller term answers at once: its versions mean nothing here.
         long generation = snapshots.generation(node);
@@ -405,6 +404,18 @@ public final class AgentService {
         };
     }
 
+    /**
+     * How often this node's unchanged record is rewritten: between half of {@link #NODE_RECORD_REFRESH} and all of it,
+     * fixed per node by its name. A fleet that registered together (or came back to a restarted controller together)
+     * would otherwise rewrite together, every period: 10,000 writes in the seconds it took them to join.
+     */
+    static Duration recordRefresh(String node) {
+        long h = node.hashCode() * 0x9E3779B97F4A7C15L; // names differ in a digit or two: mix their hashes apart
+        h ^= h >>> 31;
+        double u = (h >>> 11) * 0x1.0p-53;
+        return Duration.ofMillis((long) (NODE_RECORD_REFRESH.toMillis() * (0.5 + 0.5 * u)));
+    }
+
     /** Whether the report changes the node's record: new, back from LOST, restarted, relabelled, resized, or due a refresh. */
     private static boolean nodeNeedsWrite(Optional<Node> existing, AgentReport r, Instant now) {
         if (existing.isEmpty()) {
@@ -415,7 +426,7 @@ public final class AgentService {
         return n.status() != NodeStatus.READY
                 || (r.instance() != null && !r.instance().equals(n.agentInstance()))
                 || !n.labels().equals(r.labels()) || !java.util.Objects.equals(n.capacity(), capacity)
-                || n.lastSeenAt() == null || n.lastSeenAt().plus(NODE_RECORD_REFRESH).isBefore(now);
+                || n.lastSeenAt() == null || n.lastSeenAt().plus(recordRefresh(n.name())).isBefore(now);
     }
 
     private boolean upsertNode(StoreTx tx, AgentReport r, Instant now, Instant previousReport) {

@@ -33,9 +33,14 @@ public final class NodeRegistry {
     /** Live view of one node; mutated only under its own monitor. */
     public static final class Live {
         private final IncumbentHistory history;
-        private volatile Instant lastReportAt;
-        /** The agent's send time of the newest report recorded (its own clock); guarded by the monitor. */
-        private Instant lastSentAt;
+        private final LatestReading reading = new LatestReading();
+        /**
+         * When the node last reported, epoch nanoseconds on our clock. Numbers, not Instants, here and below: written
+         * for every node every second, an Instant would be one more object each young collection copies.
+         */
+        private volatile long lastReportNanos;
+        /** The agent's send time of the newest report recorded (its own clock, epoch nanos; NONE if none). */
+        private long lastSentNanos = NONE;
         private volatile String instance;
         private volatile List<ContainerReport> containers = List.of();
         /** Attempts this controller asked the node to stop (attempt id -> why and when); not kept across restarts. */
@@ -50,12 +55,12 @@ public final class NodeRegistry {
         private final Map<String, Long> guardActions = new java.util.TreeMap<>();
 
         Live(Instant seen, IncumbentHistory history) {
-            this.lastReportAt = seen;
+            this.lastReportNanos = nanos(seen);
             this.history = history;
         }
 
         public Instant lastReportAt() {
-            return lastReportAt;
+            return instant(lastReportNanos);
         }
 
         public String instance() {
@@ -66,8 +71,9 @@ public final class NodeRegistry {
             return containers;
         }
 
-        public synchronized NodeSample latest() {
-            return history.latest();
+        /** What the newest reading said, or null before one. */
+        public synchronized LatestReading.Usage usage() {
+            return reading.usage();
         }
 
         /** False while the node's guard takes no new secondaries (memory or threads short); see {@link #admissionReason}. */
@@ -83,6 +89,27 @@ public final class NodeRegistry {
         public synchronized Map<String, Long> guardActions() {
             return Map.copyOf(guardActions);
         }
+    }
+
+    private static final long NONE = Long.MIN_VALUE;
+
+    /** Epoch nanoseconds, saturated (an agent's clock may say anything). */
+    static long nanos(Instant t) {
+        if (t == null) {
+            return NONE;
+        }
+        long s = t.getEpochSecond();
+        if (s >= Long.MAX_VALUE / 1_000_000_000L) {
+            return Long.MAX_VALUE;
+        }
+        if (s <= Long.MIN_VALUE / 1_000_000_000L + 1) {
+            return NONE + 1;
+        }
+        return s * 1_000_000_000L + t.getNano();
+    }
+
+    static Instant instant(long nanos) {
+        return nanos == NONE ? null : Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
     }
 
     /** How long an eviction counts against a node's risk. */
@@ -156,7 +183,7 @@ public final class NodeRegistry {
     /** Records that a report from the node arrived now (before it is applied). */
     public void touch(String node, Instant now) {
         Live l = live.computeIfAbsent(node, n -> newLive(now));
-        l.lastReportAt = now;
+        l.lastReportNanos = nanos(now);
     }
 
     public Live get(String node) {
@@ -181,12 +208,13 @@ public final class NodeRegistry {
             Instant now) {
         Live l = live.computeIfAbsent(node, n -> newLive(now));
         synchronized (l) {
-            l.lastReportAt = now;
-            if (sentAt != null && l.lastSentAt != null && java.util.Objects.equals(l.instance, instance)
-                    && sentAt.isBefore(l.lastSentAt)) {
+            l.lastReportNanos = nanos(now);
+            long sent = nanos(sentAt);
+            if (sent != NONE && l.lastSentNanos != NONE && java.util.Objects.equals(l.instance, instance)
+                    && sent < l.lastSentNanos) {
                 return;
             }
-            l.lastSentAt = sentAt;
+            l.lastSentNanos = sent;
             // Kept when unchanged: each report's copy would live a second and be copied by a young collection.
             if (!java.util.Objects.equals(l.instance, instance)) {
                 l.instance = instance;
@@ -194,8 +222,8 @@ public final class NodeRegistry {
             if (!l.containers.equals(containers)) {
                 l.containers = List.copyOf(containers);
             }
-            if (sample != null) {
-                l.history.record(sample);
+            if (sample != null && l.history.record(sample)) {
+                l.reading.set(sample);
             }
         }
     }
@@ -274,7 +302,7 @@ public final class NodeRegistry {
         }
         synchronized (l) {
             // Staleness by when the report arrived on our clock; the forecast on the agent's own (node clocks may be skewed).
-            return estimator.estimate(l.history, l.lastReportAt, policies.forNode(node, labels), now);
+            return estimator.estimate(l.history, l.lastReportAt(), policies.forNode(node, labels), now);
         }
     }
 }

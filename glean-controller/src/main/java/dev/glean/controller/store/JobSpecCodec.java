@@ -38,7 +38,12 @@ public final class JobSpecCodec {
     /** The format version written by this code; decoding accepts versions up to it. */
     public static final int VERSION = 1;
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    // Decoded on the report path's virtual threads: buffers recycled across threads, as the wire mapper's are.
+    private static final ObjectMapper MAPPER = new ObjectMapper(dev.glean.api.WireJson.newFactory());
+    /** Node labels by their stored text: a fleet has few distinct label sets, and each node read decodes one. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Map<String, String>> LABELS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_LABEL_SETS = 4096;
 
     private JobSpecCodec() {}
 
@@ -136,6 +141,25 @@ public final class JobSpecCodec {
             return Map.of();
         }
         return mapFrom(read(json), "map");
+    }
+
+    /**
+     * {@link #decodeMap} for node labels: unordered and immutable, and the same instance for the same text (the
+     * scheduler reads every node each cycle; one map per distinct label set instead of one per read).
+     */
+    public static Map<String, String> decodeLabels(String json) {
+        if (json == null || json.equals("{}")) {
+            return Map.of();
+        }
+        Map<String, String> m = LABELS.get(json);
+        if (m == null) {
+            m = Map.copyOf(decodeMap(json));
+            if (LABELS.size() >= MAX_LABEL_SETS) {
+                LABELS.clear();
+            }
+            LABELS.put(json, m);
+        }
+        return m;
     }
 
     private static ObjectNode mapNode(Map<String, String> map) {

@@ -778,7 +778,7 @@ final class SqliteTx implements StoreTx {
         boolean noCpu = rs.wasNull();
         long mem = rs.getLong(6);
         boolean noMem = rs.wasNull();
-        return new Node(rs.getString(1), JobSpecCodec.decodeMap(rs.getString(2)), NodeStatus.valueOf(rs.getString(3)),
+        return new Node(rs.getString(1), JobSpecCodec.decodeLabels(rs.getString(2)), NodeStatus.valueOf(rs.getString(3)),
                 rs.getInt(4) != 0, noCpu || noMem ? null : Resources.of(cpu, mem), rs.getString(7),
                 instant(rs, 8), instant(rs, 9));
     }

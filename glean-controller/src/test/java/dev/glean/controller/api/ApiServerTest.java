@@ -157,6 +157,21 @@ class ApiServerTest {
         assertEquals(0, json(send("GET", "/api/v1/nodes", null)).get("nodes").size());
     }
 
+    /** A node's view shows its newest reading: the incumbents' use is the host's less glean's. */
+    @Test
+    void aNodeShowsItsNewestReading() throws Exception {
+        assertEquals(200, send("POST", "/api/v1/agent/report", report("n1", java.util.List.of())).statusCode());
+        JsonNode n = json(send("GET", "/api/v1/nodes", null)).get("nodes").get(0);
+        assertEquals("n1", n.get("name").asText(), n.toString());
+        JsonNode u = n.get("usage");
+        assertEquals(0.2, u.get("hostCpu").asDouble(), 1e-9, n.toString());
+        assertEquals(0.2, u.get("incumbentCpu").asDouble(), 1e-9);
+        assertEquals(8192L - 512, u.get("memoryAvailableBytes").asLong() >> 20);
+        assertEquals(512, u.get("incumbentMemoryBytes").asLong() >> 20);
+        assertEquals(0, u.get("containers").asInt());
+        assertEquals(0.0, u.get("pressure").get("memorySomeAvg10").asDouble());
+    }
+
     @Test
     void logsOfAJobNotYetStartedAreEmpty() throws Exception {
         String id = json(send("POST", "/api/v1/jobs", "{\"command\":[\"true\"]}")).get("id").asText();

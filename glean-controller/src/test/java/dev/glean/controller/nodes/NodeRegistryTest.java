@@ -53,4 +53,35 @@ class NodeRegistryTest {
         registry.reported("n1", "i2", T.plusMillis(200), null, java.util.List.of(running), T.plusMillis(104));
         assertEquals(java.util.List.of(running), registry.get("n1").containers());
     }
+
+    /** The newest recorded reading is what the node view shows; an older one (reports may repeat) changes nothing. */
+    @Test
+    void theNodeViewShowsTheNewestReading() {
+        assertNull(registry.get("n1") == null ? null : registry.get("n1").usage());
+        var first = dev.glean.core.testing.Samples.node(T, 4, 16, 1500, 4096);
+        var second = dev.glean.core.testing.Samples.node(T.plusSeconds(1), 4, 16, 2500, 6144);
+        registry.reported("n1", "i1", T, first, java.util.List.of(), T);
+        registry.reported("n1", "i1", T.plusSeconds(1), second, java.util.List.of(), T.plusSeconds(1));
+        registry.reported("n1", "i1", T.plusSeconds(2), first, java.util.List.of(), T.plusSeconds(2));
+        var u = registry.get("n1").usage();
+        assertEquals(second.at(), u.at());
+        assertEquals(second.incumbentCpu(), u.incumbentCpu());
+        assertEquals(second.incumbentMemory(), u.incumbentMemory());
+        assertEquals(second.memoryAvailable(), u.memoryAvailable());
+        assertEquals(second.hostBusySeconds(), u.hostBusySeconds());
+        assertEquals(second.memoryPressure().someAvg10(), u.memorySomeAvg10());
+        assertEquals(second.containers().size(), u.containers());
+        assertEquals(T.plusSeconds(2), registry.get("n1").lastReportAt(), "a repeated reading still renews the node");
+    }
+
+    /** Times kept as epoch nanoseconds: exact to the nanosecond, and an agent clock far off saturates, never throws. */
+    @Test
+    void reportTimesKeepTheirNanosecondsAndSaturate() {
+        Instant t = Instant.parse("2026-11-27T10:00:00.123456789Z");
+        registry.reported("n1", "i1", Instant.MAX, null, java.util.List.of(), t);
+        assertEquals(t, registry.get("n1").lastReportAt());
+        registry.reported("n1", "i1", Instant.MIN, null, java.util.List.of(), t.plusNanos(1));
+        assertEquals(t.plusNanos(1), registry.get("n1").lastReportAt());
+        assertEquals(Instant.EPOCH.minusNanos(1), NodeRegistry.instant(NodeRegistry.nanos(Instant.EPOCH.minusNanos(1))));
+    }
 }

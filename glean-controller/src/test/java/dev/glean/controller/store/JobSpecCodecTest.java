@@ -63,4 +63,16 @@ class JobSpecCodecTest {
         assertEquals("{\"a\":\"1\",\"b\":\"2\"}", JobSpecCodec.encodeMap(Map.of("b", "2", "a", "1")));
         assertEquals(Map.of(), JobSpecCodec.decodeMap(JobSpecCodec.encodeMap(Map.of())));
     }
+
+    /** Node labels decode to one shared immutable map per distinct text: each node read would otherwise make one. */
+    @Test
+    void labelsDecodeToOneSharedMapPerText() {
+        String text = JobSpecCodec.encodeMap(java.util.Map.of("zone", "a", "rack", "7"));
+        java.util.Map<String, String> a = JobSpecCodec.decodeLabels(text);
+        assertEquals(java.util.Map.of("zone", "a", "rack", "7"), a);
+        org.junit.jupiter.api.Assertions.assertSame(a, JobSpecCodec.decodeLabels(new String(text)));
+        assertThrows(UnsupportedOperationException.class, () -> a.put("x", "y"));
+        assertEquals(java.util.Map.of(), JobSpecCodec.decodeLabels("{}"));
+        assertThrows(GleanException.class, () -> JobSpecCodec.decodeLabels("{\"zone\": 3}"));
+    }
 }

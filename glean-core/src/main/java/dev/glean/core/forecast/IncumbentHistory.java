@@ -14,6 +14,9 @@ import java.util.OptionalLong;
  * <p>Shares are kept relative to the node's capacity; if a node comes back with another capacity (resized), its
  * history starts over rather than mixing shares of two machines. Readings not newer than the last are ignored
  * (reports may repeat). Not thread-safe: the owner serialises access (the controller's registry locks per node).
+ *
+ * <p>The newest reading is kept as numbers, not as the sample: a controller records one per node a second, and a kept
+ * sample (a dozen objects) would survive into, and be copied by, every young collection.
  */
 public final class IncumbentHistory {
     private static final double DAY_SECONDS = 86_400;
@@ -25,7 +28,12 @@ public final class IncumbentHistory {
     private DailyProfile memoryDaily;
     private Resources capacity;
     private Instant first;
-    private NodeSample latest;
+    /** The newest reading's time (epoch seconds and nanos) and the incumbents' use in it; {@code empty} before one. */
+    private boolean empty = true;
+    private long latestSeconds;
+    private int latestNanos;
+    private long latestCpu;
+    private long latestMemory;
 
     public IncumbentHistory(ForecastSettings settings) {
         this.settings = settings;
@@ -38,38 +46,45 @@ public final class IncumbentHistory {
 
     /** Adds a reading; false if it was ignored as not newer than the last. */
     public boolean record(NodeSample s) {
-        if (latest != null && !s.at().isAfter(latest.at())) {
+        Instant at = s.at();
+        if (!empty && (at.getEpochSecond() < latestSeconds
+                || (at.getEpochSecond() == latestSeconds && at.getNano() <= latestNanos))) {
             return false;
         }
-        if (capacity != null && !capacity.equals(s.capacity())) {
+        if (capacity != null && (capacity.cpu().value() != s.cpus() * 1000L
+                || !capacity.memory().equals(s.memoryTotal()))) {
             reset();
         }
         double seconds;
-        if (latest == null) {
-            first = s.at();
+        if (empty) {
+            first = at;
             capacity = s.capacity();
             seconds = 1;
         } else {
-            Duration gap = Duration.between(latest.at(), s.at());
-            seconds = Math.min(gap.toNanos(), settings.maxSampleGap().toNanos()) / 1e9;
+            long gapNanos = (at.getEpochSecond() - latestSeconds) * 1_000_000_000L + (at.getNano() - latestNanos);
+            seconds = Math.min(gapNanos, settings.maxSampleGap().toNanos()) / 1e9;
         }
-        latest = s;
-        double cpuShare = share(s.incumbentCpu().value(), capacity.cpu().value());
-        double memShare = share(s.incumbentMemory().value(), capacity.memory().value());
-        cpu.add(cpuShare, seconds, s.at());
-        memory.add(memShare, seconds, s.at());
-        cpuDaily.add(cpuShare, seconds, s.at());
-        memoryDaily.add(memShare, seconds, s.at());
+        empty = false;
+        latestSeconds = at.getEpochSecond();
+        latestNanos = at.getNano();
+        latestCpu = s.incumbentCpu().value();
+        latestMemory = s.incumbentMemory().value();
+        double cpuShare = share(latestCpu, capacity.cpu().value());
+        double memShare = share(latestMemory, capacity.memory().value());
+        cpu.add(cpuShare, seconds, at);
+        memory.add(memShare, seconds, at);
+        cpuDaily.add(cpuShare, seconds, at);
+        memoryDaily.add(memShare, seconds, at);
         return true;
     }
 
     public boolean isEmpty() {
-        return latest == null;
+        return empty;
     }
 
-    /** The newest reading, or null. */
-    public NodeSample latest() {
-        return latest;
+    /** The newest reading's time, or null. */
+    public Instant latestAt() {
+        return empty ? null : Instant.ofEpochSecond(latestSeconds, latestNanos);
     }
 
     /** When the history (for this capacity) began, or null. */
@@ -79,20 +94,20 @@ public final class IncumbentHistory {
 
     /** The forecast as of the newest reading (on the node's own clock); null when empty. */
     public IncumbentForecast forecast() {
-        if (latest == null) {
+        if (empty) {
             return null;
         }
-        Instant at = latest.at();
+        Instant at = latestAt();
         double span = Duration.between(first, at).toMillis() / 1000.0;
         // The daily profile speaks only once it has seen a whole day; before that a slot's value is one partial day.
         boolean dayKnown = span >= DAY_SECONDS;
         long cpuCap = capacity.cpu().value();
         long memCap = capacity.memory().value();
-        UseForecast c = UseForecast.of(Math.min(cpuCap, latest.incumbentCpu().value()), units(cpu.mean(), cpuCap),
+        UseForecast c = UseForecast.of(Math.min(cpuCap, latestCpu), units(cpu.mean(), cpuCap),
                 units(cpu.quantile(settings.cpuPercentile()), cpuCap),
                 dayKnown ? daily(cpuDaily.forecast(at, settings.horizon()), cpuCap) : OptionalLong.empty(),
                 dayKnown ? daily(cpuDaily.peak(), cpuCap) : OptionalLong.empty());
-        UseForecast m = UseForecast.of(Math.min(memCap, latest.incumbentMemory().value()), units(memory.mean(), memCap),
+        UseForecast m = UseForecast.of(Math.min(memCap, latestMemory), units(memory.mean(), memCap),
                 units(memory.quantile(settings.memoryPercentile()), memCap),
                 dayKnown ? daily(memoryDaily.forecast(at, settings.horizon()), memCap) : OptionalLong.empty(),
                 dayKnown ? daily(memoryDaily.peak(), memCap) : OptionalLong.empty());
@@ -107,7 +122,7 @@ public final class IncumbentHistory {
         memoryDaily = new DailyProfile(settings, settings.memoryPercentile());
         capacity = null;
         first = null;
-        latest = null;
+        empty = true;
     }
 
     private static double share(long used, long capacity) {

@@ -7,7 +7,11 @@ public record AttemptId(String jobId, int index, int attempt) {
     private static final String PREFIX = "g-";
 
     public static String of(String jobId, int index, int attempt) {
-        return PREFIX + jobId.replaceAll("[^A-Za-z0-9_.]", "_") + "-" + index + "-" + attempt;
+        StringBuilder b = new StringBuilder(PREFIX.length() + jobId.length() + 12).append(PREFIX);
+        // Each code point outside [A-Za-z0-9_.] becomes '_' (as the regex it replaces did); no regex: called per report.
+        jobId.codePoints().forEach(c -> b.append((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || c == '_' || c == '.' ? (char) c : '_'));
+        return b.append('-').append(index).append('-').append(attempt).toString();
     }
 
     /** Parses only ids made from job ids without '-' or ':', which is every id glean generates. */

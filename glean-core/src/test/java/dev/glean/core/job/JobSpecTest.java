@@ -72,4 +72,13 @@ class JobSpecTest {
         assertEquals(new AttemptId("123", 7, 2), AttemptId.parse(id));
         assertThrows(GleanException.class, () -> AttemptId.parse("other-container"));
     }
+
+    /** Job ids are sanitised as the rule says: each code point outside [A-Za-z0-9_.] becomes one '_'. */
+    @Test
+    void attemptIdsReplaceWhatAContainerNameCannotHold() {
+        for (String job : List.of("123", "a.b_C9", "with space", "x/y:z-w", "ünï", "emoji\uD83D\uDE00end", "")) {
+            String expected = "g-" + job.replaceAll("[^A-Za-z0-9_.]", "_") + "-3-1";
+            assertEquals(expected, AttemptId.of(job, 3, 1), job);
+        }
+    }
 }

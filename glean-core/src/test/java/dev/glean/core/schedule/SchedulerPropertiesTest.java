@@ -368,16 +368,17 @@ class SchedulerPropertiesTest {
         int gib = 1 + rnd.nextInt(256);
         Instant at = T;
         long maxMem = 0;
+        dev.glean.core.node.NodeSample latest = null;
         Iterator<Integer> gaps = rnd.ints(readings, 1, 600).iterator();
         for (int i = 0; i < readings; i++) {
             at = at.plusSeconds(gaps.next());
             long mem = rnd.nextInt(4) == 0 ? rnd.nextLong((long) gib << 10) : (long) gib << 9;
             maxMem = Math.max(maxMem, mem);
-            h.record(Samples.node(at, cpus, gib, rnd.nextInt(cpus * 1100), mem));
+            latest = Samples.node(at, cpus, gib, rnd.nextInt(cpus * 1100), mem);
+            h.record(latest);
         }
         LendingPolicy p = LendingPolicy.fractions(rnd.nextDouble(), rnd.nextDouble());
         CapacityEstimate e = est.estimate(h, at, p, at);
-        var latest = h.latest();
         Bytes capacity = e.capacity().memory();
         assertTrue(e.lendableMemory().compareTo(e.forecastFreeMemory()) <= 0, "lends more than forecast free: " + e);
         assertTrue(e.lendableMemory().compareTo(capacity.minus(latest.incumbentMemory())) <= 0, "lends memory in use now");
