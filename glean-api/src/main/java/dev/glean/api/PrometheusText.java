@@ -22,7 +22,7 @@ public final class PrometheusText {
     }
 
     public enum Type {
-        COUNTER, GAUGE;
+        COUNTER, GAUGE, HISTOGRAM;
 
         String text() {
             return name().toLowerCase(Locale.ROOT);
@@ -70,6 +70,30 @@ public final class PrometheusText {
             out.append('}');
         }
         out.append(' ').append(value(value)).append('\n');
+        return this;
+    }
+
+    /**
+     * One histogram of the current family (of type {@link Type#HISTOGRAM}): a {@code _bucket} line per upper bound
+     * with the count at or below it, {@code +Inf}, then {@code _sum} and {@code _count}. {@code counts[i]} are the
+     * observations in bucket {@code i} alone (not cumulative); {@code counts} has one more entry than {@code bounds}
+     * (above the last bound).
+     */
+    public PrometheusText histogram(double[] bounds, long[] counts, double sum) {
+        if (current == null) {
+            throw new IllegalStateException("a histogram needs a family first");
+        }
+        if (counts.length != bounds.length + 1) {
+            throw new IllegalArgumentException("one count per bound and one above the last");
+        }
+        long cumulative = 0;
+        for (int i = 0; i <= bounds.length; i++) {
+            cumulative += counts[i];
+            out.append(current).append("_bucket{le=\"").append(i < bounds.length ? value(bounds[i]) : "+Inf").append("\"} ")
+                    .append(cumulative).append('\n');
+        }
+        out.append(current).append("_sum ").append(value(sum)).append('\n');
+        out.append(current).append("_count ").append(cumulative).append('\n');
         return this;
     }
 

@@ -39,4 +39,22 @@ class PrometheusTextTest {
         assertThrows(IllegalStateException.class, () -> t.family("glean_x", PrometheusText.Type.GAUGE, "again"));
         assertThrows(IllegalStateException.class, () -> new PrometheusText().sample(1));
     }
+
+    /** Buckets are cumulative, end with +Inf, and _count is the total, as the exposition format asks. */
+    @Test
+    void histogramsHaveCumulativeBucketsSumAndCount() {
+        String text = new PrometheusText().family("glean_test_seconds", PrometheusText.Type.HISTOGRAM, "how long")
+                .histogram(new double[] {0.001, 0.5}, new long[] {2, 3, 1}, 1.75).text();
+        assertEquals("""
+                # HELP glean_test_seconds how long
+                # TYPE glean_test_seconds histogram
+                glean_test_seconds_bucket{le="0.001"} 2
+                glean_test_seconds_bucket{le="0.5"} 5
+                glean_test_seconds_bucket{le="+Inf"} 6
+                glean_test_seconds_sum 1.75
+                glean_test_seconds_count 6
+                """, text);
+        assertThrows(IllegalArgumentException.class,
+                () -> new PrometheusText().family("glean_h", PrometheusText.Type.HISTOGRAM, "x").histogram(new double[] {1}, new long[] {1}, 0));
+    }
 }

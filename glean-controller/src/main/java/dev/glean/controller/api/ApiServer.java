@@ -75,6 +75,7 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer(String bind, int port, JobService jobs, JobControl control, AgentService agents, NodeRegistry registry,
             NodeAdmin admin, Storage storage, ChangeFeed feed, Clock clock, Millicores defaultCpu, Bytes defaultMemory,
             Supplier<Throwable> loopError) throws IOException {
+        metrics.add(reportLatency);
         this.admin = admin;
         this.control = control;
         this.jobs = jobs;
@@ -137,6 +138,8 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** Adds families to /metrics (the controller's own; under `glean up` the local agent's too). */
+    private final ReportLatency reportLatency = new ReportLatency();
+
     public void addMetrics(PrometheusText.Source source) {
         metrics.add(source);
     }
@@ -498,9 +501,12 @@ public final class ApiServer implements AutoCloseable {
     private void answerReport(Exchange ex, ReportWait w, dev.glean.core.protocol.DesiredState d) throws IOException {
         if (w == null || d.epoch() != w.epoch() || d.version() != w.version()) {
             ex.json(200, d);
+            if (w == null) {
+                reportLatency.record(System.nanoTime() - ex.receivedNanos());
+            }
             return;
         }
-        ParkedReport.park(ex, d, w.hold(), agents, feed);
+        ParkedReport.park(ex, d, w.hold(), agents, feed, reportLatency);
     }
 
     private void desired(Exchange ex) throws Exception {

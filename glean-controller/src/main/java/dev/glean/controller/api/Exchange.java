@@ -31,6 +31,8 @@ public final class Exchange {
     private ChunkedAnswer stream;
     /** The body as last parsed by {@link #jsonBody(Class, int)}. */
     private Object parsedBody;
+    /** When the request had been received whole (System.nanoTime). */
+    private final long receivedNanos = System.nanoTime();
 
     Exchange(NettyHttpServer.Connection connection, FullHttpRequest request, String rawQuery, List<String> pathParams) {
         this.connection = connection;
@@ -103,6 +105,11 @@ public final class Exchange {
             throw new GleanException(ErrorCode.PAYLOAD_TOO_LARGE, "request body is over " + max + " bytes");
         }
         return content;
+    }
+
+    /** When the request had been received whole, by {@link System#nanoTime()}. */
+    public long receivedNanos() {
+        return receivedNanos;
     }
 
     public JsonNode jsonBody() throws IOException {

@@ -18,17 +18,23 @@ final class ParkedReport extends AtomicBoolean implements Runnable, ChangeFeed.L
     private final DesiredState answer;
     private final AgentService agents;
     private final ChangeFeed feed;
+    private final ReportLatency latency;
+    /** When the hold ends (System.nanoTime). */
+    private final long holdEnd;
 
-    private ParkedReport(Exchange.Later later, DesiredState answer, AgentService agents, ChangeFeed feed) {
+    private ParkedReport(Exchange.Later later, DesiredState answer, AgentService agents, ChangeFeed feed, ReportLatency latency,
+            long holdEnd) {
         this.later = later;
         this.answer = answer;
         this.agents = agents;
         this.feed = feed;
+        this.latency = latency;
+        this.holdEnd = holdEnd;
     }
 
     /** Parks {@code answer} (computed for a report whose agent holds its version) for up to {@code hold}. */
-    static void park(Exchange ex, DesiredState answer, Duration hold, AgentService agents, ChangeFeed feed) {
-        ParkedReport p = new ParkedReport(ex.later(), answer, agents, feed);
+    static void park(Exchange ex, DesiredState answer, Duration hold, AgentService agents, ChangeFeed feed, ReportLatency latency) {
+        ParkedReport p = new ParkedReport(ex.later(), answer, agents, feed, latency, ex.receivedNanos() + hold.toNanos());
         if (!feed.listen(answer.node(), answer.version(), p)) {
             p.changed(); // it moved between the answer and now
             return;
@@ -42,6 +48,7 @@ final class ParkedReport extends AtomicBoolean implements Runnable, ChangeFeed.L
         if (compareAndSet(false, true)) {
             feed.unlisten(answer.node(), this);
             later.json(200, answer);
+            latency.record(System.nanoTime() - holdEnd);
         }
     }
 

@@ -157,6 +157,20 @@ class ApiServerTest {
         assertEquals(0, json(send("GET", "/api/v1/nodes", null)).get("nodes").size());
     }
 
+    /** Every report answered at once or at the end of its hold is counted in the controller's answer histogram. */
+    @Test
+    void reportAnswersAreCountedInTheLatencyHistogram() throws Exception {
+        JsonNode first = json(send("POST", "/api/v1/agent/report", report("n1", java.util.List.of())));
+        send("POST", "/api/v1/agent/report?wait=200ms&epoch=" + first.get("epoch").asLong() + "&version=" + first.get("version").asLong(),
+                report("n1", java.util.List.of()));
+        String text = send("GET", "/metrics", null).body();
+        assertTrue(text.contains("# TYPE glean_report_answer_seconds histogram\n"), text);
+        assertTrue(text.contains("glean_report_answer_seconds_count 2\n"), text);
+        assertTrue(text.contains("glean_report_answer_seconds_bucket{le=\"+Inf\"} 2\n"), text);
+        // Both answered within a second of when they were due on an idle test machine.
+        assertTrue(text.contains("glean_report_answer_seconds_bucket{le=\"1\"} 2\n"), text);
+    }
+
     /** A node's view shows its newest reading: the incumbents' use is the host's less glean's. */
     @Test
     void aNodeShowsItsNewestReading() throws Exception {
