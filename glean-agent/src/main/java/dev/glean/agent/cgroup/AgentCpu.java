@@ -82,14 +82,30 @@ public final class AgentCpu {
 
     /** Moves the calling thread back to where the process was (normal weight): the guard's thread calls it first. */
     public void keepThreadHere() {
-        String tid;
+        CgroupFile.of(home, "tasks").write(threadId());
+    }
+
+    /**
+     * Runs {@code work} with the calling thread back at normal priority, then returns the thread to the idle class:
+     * on v1 a process forked meanwhile starts in the forking thread's cgroup, so this is how a process that must act
+     * on time (the lease watchdog) is started outside the idle class without a window in which it is not.
+     */
+    public <T> T atNormalPriority(java.util.function.Supplier<T> work) {
+        keepThreadHere();
+        try {
+            return work.get();
+        } finally {
+            CgroupFile.of(own, "tasks").write(threadId());
+        }
+    }
+
+    private static String threadId() {
         try {
             // "PID/task/TID" for the calling thread
-            tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+            return Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
         } catch (IOException e) {
             throw new GleanException(ErrorCode.RUNTIME_ERROR, "cannot tell this thread's id: " + e.getMessage(), e);
         }
-        CgroupFile.of(home, "tasks").write(tid);
     }
 
     /** The path of the cgroup that schedules CPU in a /proc/PID/cgroup file, "/" when it names none. */
