@@ -51,7 +51,12 @@ class LeaseEnforcerTest {
         List<String> ids = new ArrayList<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path t : tasks.toList()) {
-                String comm = Files.readString(t.resolve("comm")).trim();
+                String comm;
+                try {
+                    comm = Files.readString(t.resolve("comm")).trim();
+                } catch (java.nio.file.NoSuchFileException ended) {
+                    continue; // a thread that ended since the listing
+                }
                 if (prefix.startsWith(comm) || comm.startsWith(prefix)) {
                     ids.add(t.getFileName().toString());
                 }
