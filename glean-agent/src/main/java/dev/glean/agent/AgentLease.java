@@ -58,6 +58,14 @@ public final class AgentLease {
         return clock.millis() < validUntilMillis;
     }
 
+    /** Milliseconds since the lease ended (negative while it holds), on the same clocks as {@link #valid}. */
+    public long millisPastEnd() {
+        if (renewedHere) {
+            return Math.floorDiv(System.nanoTime() - validUntilNanos, 1_000_000L);
+        }
+        return clock.millis() - validUntilMillis;
+    }
+
     public long validUntilMillis() {
         return validUntilMillis;
     }

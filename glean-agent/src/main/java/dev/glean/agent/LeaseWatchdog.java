@@ -22,15 +22,25 @@ public final class LeaseWatchdog {
 
     private LeaseWatchdog() {}
 
+    /**
+     * bash, and no process forked while the lease holds: the file read, the clock ($EPOCHREALTIME) and the one-second
+     * wait (a read with a timeout on a FIFO no one writes) are builtins. A loop of sleep, cat and date cost 1.8 % of a
+     * core here, beside the incumbents it protects, every second of every day. runc runs only once the lease is over.
+     */
     private static final String SCRIPT = """
-            #!/bin/sh
+            #!/bin/bash
             # %s: kills secondaries whose agent lease ran out. Args: lease-file runc runc-root marks-dir slack-ms
             lease="$1"; runc="$2"; root="$3"; marks="$4"; slack="$5"
+            tick="${marks%%/*}/lease-watchdog.tick"
+            [ -p "$tick" ] || { rm -f "$tick"; mkfifo "$tick"; }
+            exec 3<>"$tick"
             while [ -d "$marks" ]; do
-                sleep 1
-                until=$(cat "$lease" 2>/dev/null || echo 0)
+                read -r -t 1 -u 3 _
+                until=0
+                read -r until < "$lease" 2>/dev/null
                 case "$until" in ''|*[!0-9]*) until=0 ;; esac
-                now=$(date +%%s%%3N)
+                now=${EPOCHREALTIME/./}
+                now=$((now / 1000))
                 [ "$now" -gt $((until + slack)) ] || continue
                 for id in $("$runc" --root "$root" list -q 2>/dev/null); do
                     if "$runc" --root "$root" state "$id" 2>/dev/null | grep -q '"status": *"\\(running\\|paused\\|created\\)"'; then
@@ -55,7 +65,7 @@ public final class LeaseWatchdog {
             Files.writeString(script, SCRIPT, StandardCharsets.UTF_8);
             Path pidFile = stateDir.resolve("lease-watchdog.pid");
             // setsid: its own session, so it outlives the agent and a terminal's hangup.
-            Process p = new ProcessBuilder(List.of("setsid", "sh", "-c", "echo $$ > \"$0\"; exec sh \"$1\" \"$2\" \"$3\" \"$4\" \"$5\" \"$6\"",
+            Process p = new ProcessBuilder(List.of("setsid", "sh", "-c", "echo $$ > \"$0\"; exec bash \"$1\" \"$2\" \"$3\" \"$4\" \"$5\" \"$6\"",
                     pidFile.toString(), script.toString(), leaseFile.toString(), runc.toString(), runcRoot.toString(), marks.toString(),
                     Long.toString(slack.toMillis())))
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))

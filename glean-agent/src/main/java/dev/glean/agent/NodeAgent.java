@@ -80,6 +80,7 @@ public final class NodeAgent implements AutoCloseable {
     private volatile String lastError;
     private final List<Thread> threads = new ArrayList<>();
     private volatile GuardOutbox guard;
+    private volatile java.util.function.Consumer<String> killNow;
     private final AtomicLong answeredReports = new AtomicLong();
     private final AtomicLong reportFailures = new AtomicLong();
     private final AtomicLong reportNanos = new AtomicLong();
@@ -117,6 +118,11 @@ public final class NodeAgent implements AutoCloseable {
 
     public java.nio.file.Path leaseFile() {
         return settings.stateDir().resolve("lease");
+    }
+
+    /** The lease this agent renews (the {@link LeaseEnforcer} watches it). */
+    public AgentLease lease() {
+        return lease;
     }
 
     public String instance() {
@@ -343,16 +349,35 @@ public final class NodeAgent implements AutoCloseable {
 
     /**
      * Stops a container for the node guard; its report then says "evicted: why", which the controller requeues
-     * without spending a retry. Returns at once (the guard must not wait); the stop runs like any other action.
+     * without spending a retry. Its processes get SIGKILL through the cgroup on the caller's thread (the guard's, at
+     * normal priority; see {@link #killThroughCgroup}); runc's stop and the bookkeeping follow like any other action.
      */
     public void evict(String containerId, String why) {
+        if (killNow != null && stillLive(containerId)) {
+            stopReasons.put(containerId, ContainerReport.EVICTED + why);
+            try {
+                killNow.accept(containerId);
+            } catch (RuntimeException e) {
+                noteError(containerId + ": " + e.getMessage()); // runc's KILL below still ends it
+            }
+        }
         async(containerId, () -> {
             if (!stillLive(containerId)) {
-                return; // it ended by itself: its own exit code stands
+                return; // it ended by itself: its own exit code stands (or the kill above ended it, reason set)
             }
             stopReasons.put(containerId, ContainerReport.EVICTED + why);
             runtime.stop(containerId, EVICT_GRACE);
         });
+    }
+
+    /**
+     * How {@link #evict} kills at once from the caller's thread without spawning a process (e.g. through the
+     * container's cgroup): with the agent in the idle class its action threads and the runc they spawn wait for CPU
+     * on a saturated node, while the guard's thread does not. Null (the default): runc's stop alone.
+     */
+    public NodeAgent killThroughCgroup(java.util.function.Consumer<String> kill) {
+        this.killNow = kill;
+        return this;
     }
 
     private void launch(Launch l) {

@@ -10,19 +10,20 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The agent's own CPU: everything but the guard's loop runs in the kernel's idle class, so the agent itself does
- * not delay the incumbents it protects. Measured here (docs/PERFORMANCE.md, Node guard): a `glean up` at normal
- * priority used 5-19 % of a CPU beside the incumbents (guard 1.35 %, container watch 0.9 %, JIT 0.9 %, reports,
- * the controller's loop), and the request/response incumbent's alone p99 was ~4 ms with the benchmark's glean JVMs
- * running against 1.3-1.6 ms without them.
+ * The agent's own CPU: the agent runs in the kernel's idle class, so it does not delay the incumbents it protects,
+ * except what must act on time. Measured here (docs/PERFORMANCE.md, Node guard): a `glean up` at normal priority used
+ * 5-19 % of a CPU beside the incumbents (guard 1.35 %, container watch 0.9 %, JIT 0.9 %, reports, the controller's
+ * loop), and the request/response incumbent's alone p99 was ~4 ms with the benchmark's glean JVMs running against
+ * 1.3-1.6 ms without them.
  *
  * <p>v1 only: a v1 cgroup holds threads, so the whole process moves to {@code <parent>-agent} in the cpu hierarchy
  * (cpu.idle=1, else cpu.shares=2), directly under the root like the parent (a low weight counts only against
- * siblings), and the guard's thread moves itself back where the process was ({@link #keepThreadHere}): it must
- * react within its 100 ms tick while the incumbents are busy, which is when an idle-class thread waits. Threads
- * started later inherit the cgroup of the thread that starts them, so JIT, GC, HTTP and runc's processes stay in
- * the idle class. A sibling of the parent, not a child of it: the secondaries' quota, cpuset and CPU accounting
- * stay theirs alone. On v2 a cgroup holds processes, not threads (short of threaded cgroups), so nothing moves.
+ * siblings). A thread or process started later begins in the cgroup of the thread that starts it, so JIT, GC, HTTP
+ * and the runc of starts and stops stay in the idle class, and what must act on time (the guard's loop, the lease
+ * enforcer, the lease watchdog process) is started from {@link #atNormalPriority}: born where the process was, never
+ * moved there afterwards, which would first need CPU the idle class may not get. A sibling of the parent, not a child
+ * of it: the secondaries' quota, cpuset and CPU accounting stay theirs alone. On v2 a cgroup holds processes, not
+ * threads (short of threaded cgroups), so nothing moves.
  */
 public final class AgentCpu {
     private final Path cpuRoot;
@@ -42,7 +43,7 @@ public final class AgentCpu {
 
     /**
      * Moves this process into the agent's idle-class cgroup; empty (nothing moved) on v2 or without a v1 cpu
-     * hierarchy. Call it before starting the guard's thread, which then calls {@link #keepThreadHere}.
+     * hierarchy. Call it first, then start what must act on time through {@link #atNormalPriority}.
      */
     public static Optional<AgentCpu> apply(CgroupHost host) {
         if (host.mode() != CgroupHost.Mode.V1) {
@@ -75,21 +76,37 @@ public final class AgentCpu {
         return own;
     }
 
-    /** Where the process was before, where the guard's thread goes back to. */
+    /** Where the process was before: where what must act on time runs. */
     public Path home() {
         return home;
     }
 
-    /** Moves the calling thread back to where the process was (normal weight): the guard's thread calls it first. */
+    /** Moves the calling thread back to where the process was (normal weight). */
     public void keepThreadHere() {
-        String tid;
+        CgroupFile.of(home, "tasks").write(threadId());
+    }
+
+    /**
+     * Runs {@code work} with the calling thread back at normal priority, then returns the thread to the idle class:
+     * on v1 a process forked meanwhile starts in the forking thread's cgroup, so this is how a process that must act
+     * on time (the lease watchdog) is started outside the idle class without a window in which it is not.
+     */
+    public <T> T atNormalPriority(java.util.function.Supplier<T> work) {
+        keepThreadHere();
+        try {
+            return work.get();
+        } finally {
+            CgroupFile.of(own, "tasks").write(threadId());
+        }
+    }
+
+    private static String threadId() {
         try {
             // "PID/task/TID" for the calling thread
-            tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+            return Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
         } catch (IOException e) {
             throw new GleanException(ErrorCode.RUNTIME_ERROR, "cannot tell this thread's id: " + e.getMessage(), e);
         }
-        CgroupFile.of(home, "tasks").write(tid);
     }
 
     /** The path of the cgroup that schedules CPU in a /proc/PID/cgroup file, "/" when it names none. */

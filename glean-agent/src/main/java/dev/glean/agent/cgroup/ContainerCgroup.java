@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One container's cgroup as seen from the host: whether it is frozen (by runc pause through the v1 freezer, or
@@ -90,6 +91,68 @@ public final class ContainerCgroup {
                 }
             }
         }
+    }
+
+    /**
+     * SIGKILL to every process in the container's cgroup, from the calling thread, spawning nothing (no runc): the
+     * lease's enforcement and the guard's evictions run at normal priority while the rest of the agent, and any
+     * process it starts, may sit in the idle class on a saturated host. On v1 the freezer holds the container still
+     * first (nothing forks between the listing and the signals; a frozen task keeps its SIGKILL until thawed), the
+     * killed processes leave the idle class ({@link #releaseCpu}) while frozen, so they exit at once when thawed.
+     * cgroup2's {@code cgroup.kill} where the container has a cgroup2 directory with it (v2 hosts; hybrid ones, where
+     * runc also joins unified/) ends whatever the listing missed. On v2 without cgroup.kill (kernels before 5.14):
+     * the listing, three times. Returns the pids seen and signalled.
+     */
+    public List<Long> killAll() {
+        thaw(); // whoever froze it (the guard, runc pause), the freeze below is ours to undo
+        Optional<CgroupFile> cgroupKill = unifiedDir().map(d -> CgroupFile.of(d, "cgroup.kill")).filter(CgroupFile::exists);
+        CgroupFile freezer = CgroupFile.of(host.mode() == CgroupHost.Mode.V1 ? v1Dir("freezer") : Path.of("/nonexistent"), "freezer.state");
+        List<Long> killed = new ArrayList<>();
+        if (freezer.exists()) {
+            freezer.write("FROZEN");
+            long deadline = System.nanoTime() + 100_000_000L;
+            while (!freezer.read().equals("FROZEN") && System.nanoTime() < deadline) {
+                // usually frozen at once; a task in an uninterruptible sleep holds it up
+                LockSupport.parkNanos(1_000_000L);
+            }
+            try {
+                killed.addAll(signalAll(v1Dir("freezer")));
+                cgroupKill.ifPresent(f -> f.write("1"));
+                releaseCpu(killed);
+            } finally {
+                freezer.write("THAWED");
+            }
+            return killed;
+        }
+        if (cgroupKill.isPresent()) {
+            killed.addAll(pids());
+            cgroupKill.get().write("1");
+        } else {
+            for (int i = 0; i < 3; i++) {
+                killed.addAll(signalAll(host.containerDir(host.root(), id)));
+            }
+        }
+        releaseCpu(killed);
+        return killed;
+    }
+
+    private static List<Long> signalAll(Path dir) {
+        List<Long> killed = new ArrayList<>();
+        CgroupFile procs = CgroupFile.of(dir, "cgroup.procs");
+        if (!procs.exists()) {
+            return killed;
+        }
+        for (String line : procs.read().split("\\n")) {
+            try {
+                long pid = Long.parseLong(line.trim());
+                if (ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false)) {
+                    killed.add(pid);
+                }
+            } catch (NumberFormatException blank) {
+                // the empty last line
+            }
+        }
+        return killed;
     }
 
     /** The container's cgroup in one v1 controller's hierarchy. */

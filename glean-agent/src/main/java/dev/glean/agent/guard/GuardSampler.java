@@ -1,9 +1,7 @@
 package dev.glean.agent.guard;
 
 import dev.glean.agent.cgroup.CgroupHost;
-import dev.glean.agent.metrics.CgroupStats;
 import dev.glean.agent.metrics.HostSampler;
-import dev.glean.agent.metrics.LoadAvg;
 import dev.glean.core.guard.GuardReadings;
 import dev.glean.core.guard.GuardReadings.Secondary;
 import dev.glean.core.node.ContainerUsage;
@@ -33,11 +31,9 @@ public final class GuardSampler implements AutoCloseable {
     public record Running(String id, int priority, Instant startedAt) {}
 
     private final HostSampler host;
-    private final CgroupStats cgroups;
     private final IncumbentRunQueue runQueue;
     private final IncumbentStalls stalls;
     private final DiskStats disks;
-    private final Path loadavg;
     private final long taskLimit;
     private final Supplier<List<Running>> secondaries;
     private final Clock clock;
@@ -46,11 +42,9 @@ public final class GuardSampler implements AutoCloseable {
     public GuardSampler(HostSampler host, IncumbentRunQueue runQueue, IncumbentStalls stalls, DiskStats disks,
             Path procRoot, Supplier<List<Running>> secondaries, Clock clock) {
         this.host = host;
-        this.cgroups = host.cgroupStats();
         this.runQueue = runQueue;
         this.stalls = stalls;
         this.disks = disks;
-        this.loadavg = procRoot.resolve("loadavg");
         this.taskLimit = Math.min(readLong(procRoot.resolve("sys/kernel/pid_max")),
                 readLong(procRoot.resolve("sys/kernel/threads-max")));
         this.secondaries = secondaries;
@@ -83,7 +77,7 @@ public final class GuardSampler implements AutoCloseable {
         var disk = disks.read(interval);
         long tasks;
         try {
-            tasks = LoadAvg.read(loadavg).threads();
+            tasks = host.loadAvg().threads();
         } catch (IOException | RuntimeException e) {
             tasks = 0;
         }
@@ -93,10 +87,10 @@ public final class GuardSampler implements AutoCloseable {
             if (u == null) {
                 continue; // its cgroup is gone (or not made yet): nothing to guard
             }
-            String cgroup = cgroups.containerCgroup(r.id());
-            OptionalLong limit = cgroups.memoryLimit(cgroup);
+            // Through the sampler's kept-open files (one pread each), not the shared reader's open-read-close.
+            OptionalLong limit = host.memoryLimit(r.id());
             live.add(new Secondary(r.id(), r.priority(), r.startedAt(), u.memory(), u.pageCache(),
-                    new Bytes(limit.orElse(Long.MAX_VALUE)), cgroups.pidsCurrent(cgroup).orElse(0)));
+                    new Bytes(limit.orElse(Long.MAX_VALUE)), host.pidsCurrent(r.id()).orElse(0)));
         }
         return new GuardReadings(interval, s.cpus(), s.memoryTotal(), s.memoryAvailable(), s.incumbentCpu(),
                 s.secondaryCpu(), wait, stall, disk, tasks, taskLimit, live);

@@ -65,7 +65,6 @@ public final class NodeGuard implements AutoCloseable {
     private volatile boolean running;
     private volatile boolean idle;
     private Thread thread;
-    private Runnable onThreadStart = () -> {};
     /** With no secondaries there is nothing to cap or evict: read once a second, so an idle agent stays cheap. */
     static final Duration IDLE_TICK = Duration.ofSeconds(1);
 
@@ -80,15 +79,9 @@ public final class NodeGuard implements AutoCloseable {
     }
 
     /**
-     * Runs first on the guard's own thread, before its first reading (the agent moves that one thread out of the idle
-     * class it puts the rest of itself in); a failure is reported and the loop runs anyway.
+     * Starts the loop on a thread of its own. On v1 a thread starts in its creator's CPU cgroup: the agent calls this
+     * at normal priority (AgentCpu.atNormalPriority) while the rest of it runs in the idle class.
      */
-    public synchronized NodeGuard onThreadStart(Runnable r) {
-        onThreadStart = r;
-        return this;
-    }
-
-    /** Starts the loop on a thread of its own. */
     public synchronized NodeGuard start() {
         if (thread == null) {
             running = true;
@@ -107,11 +100,6 @@ public final class NodeGuard implements AutoCloseable {
     }
 
     private void loop() {
-        try {
-            onThreadStart.run();
-        } catch (RuntimeException e) {
-            listener.onFailure("guard: " + e.getMessage());
-        }
         long tick = policy.settings().tick().toNanos();
         long next = System.nanoTime();
         while (running) {

@@ -2,10 +2,12 @@ package dev.glean.cli.commands;
 
 import dev.glean.agent.AgentSettings;
 import dev.glean.agent.ControllerLink;
+import dev.glean.agent.LeaseEnforcer;
 import dev.glean.agent.LeaseWatchdog;
 import dev.glean.agent.NodeAgent;
 import dev.glean.agent.cgroup.AgentCpu;
 import dev.glean.agent.cgroup.CgroupHost;
+import dev.glean.agent.cgroup.ContainerCgroup;
 import dev.glean.agent.guard.CgroupControls;
 import dev.glean.agent.MetricsServer;
 import dev.glean.agent.guard.GuardLog;
@@ -38,6 +40,12 @@ import java.util.Optional;
 final class NodeProcess {
     /** After the lease ran out, the agent stops containers within ~2 s; the watchdog acts only if it did not. */
     static final Duration WATCHDOG_SLACK = Duration.ofSeconds(3);
+    /**
+     * The agent's own hard deadline (LeaseEnforcer): after its graceful stop (2 s) and before the watchdog's, so the
+     * secondaries are gone well within the controller's lostGrace even when the agent's idle-class threads are late.
+     */
+    static final Duration ENFORCE_AFTER = Duration.ofMillis(2500);
+    static final Duration ENFORCE_TICK = Duration.ofMillis(200);
     private NodeProcess() {}
 
     static Controller controller(ControllerSettings s, Path dataDir, String db) throws IOException {
@@ -63,8 +71,8 @@ final class NodeProcess {
      * The agent with its guard; closing stops both (their containers and cgroup settings stay, see NodeGuard).
      * {@code metrics} writes the agent's families; {@code listener} serves them, null when not listening.
      */
-    record RunningAgent(NodeAgent agent, NodeGuard guard, GuardSampler sampler, PrometheusText.Source metrics,
-            MetricsServer listener, Optional<AgentCpu> ownCpu) implements AutoCloseable {
+    record RunningAgent(NodeAgent agent, NodeGuard guard, LeaseEnforcer enforcer, GuardSampler sampler,
+            PrometheusText.Source metrics, MetricsServer listener, Optional<AgentCpu> ownCpu) implements AutoCloseable {
         @Override
         public void close() {
             if (listener != null) {
@@ -72,6 +80,7 @@ final class NodeProcess {
             }
             guard.close();
             agent.close();
+            enforcer.close();
             sampler.close();
             // The process (and what it started) back where it was, and no empty cgroup left behind.
             ownCpu.ifPresent(AgentCpu::undo);
@@ -103,14 +112,23 @@ final class NodeProcess {
         RuncRuntime runtime = RuncRuntime.create(rs);
         HostSampler sampler = HostSampler.create(Path.of("/proc"), cgroups, Clock.systemUTC());
         NodeAgent agent = new NodeAgent(s, runtime, sampler::sample, new ControllerLink(s.controllers()), Clock.systemUTC(), log);
-        // Kills the secondaries if this agent dies and its lease runs out (see LeaseWatchdog).
-        LeaseWatchdog.ensureRunning(state, agent.leaseFile(), rs.runcPath(), rs.runcRoot(), WATCHDOG_SLACK);
+        // Kills the secondaries if this agent dies and its lease runs out (see LeaseWatchdog): started at normal
+        // priority, it and the runc it spawns act on time on a saturated node.
+        Runnable watchdog = () -> LeaseWatchdog.ensureRunning(state, agent.leaseFile(), rs.runcPath(), rs.runcRoot(), WATCHDOG_SLACK);
+        atNormalPriority(ownCpu, () -> {
+            watchdog.run();
+            return null;
+        });
+        LeaseEnforcer enforcer = atNormalPriority(ownCpu,
+                new LeaseEnforcer(agent.lease(), ENFORCE_AFTER, cgroups, state, ENFORCE_TICK, log)::start);
         agent.start(); // makes the parent cgroup the guard caps
         GuardSampler readings = GuardSampler.forHost(cgroups, s.protect(),
                 new RuntimeSecondaries(runtime, Clock.systemUTC(), Duration.ofSeconds(1)), Clock.systemUTC());
         GuardOutbox outbox = new GuardOutbox(GUARD_OUTBOX, GuardOutbox.SUMMARY_EVERY, Clock.systemUTC(), log);
         GuardMetrics guardMetrics = new GuardMetrics();
         agent.attachGuard(outbox);
+        // The guard's evictions kill on its own thread (normal priority), not only through runc (see NodeAgent.evict).
+        agent.killThroughCgroup(id -> new ContainerCgroup(cgroups, id).killAll());
         GuardSettings guardSettings = GuardSettings.forMode(s.guard(), reserve);
         NodeGuard guard = new NodeGuard(new GuardPolicy(guardSettings), guardMetrics.watching(readings::read),
                 new CgroupControls(cgroups, guardSettings.cpu().cfsPeriod(), guardSettings.cpu().confine()), agent::evict,
@@ -125,13 +143,21 @@ final class NodeProcess {
                 listener = MetricsServer.start(s.metrics(), List.of(metrics));
             } catch (RuntimeException e) {
                 agent.close();
+                enforcer.close();
                 readings.close();
                 ownCpu.ifPresent(AgentCpu::undo);
                 throw new CliException(1, e.getMessage() + " (agent.metrics in the config file; off for none)");
             }
         }
-        ownCpu.ifPresent(c -> guard.onThreadStart(c::keepThreadHere));
-        return new RunningAgent(agent, guard.start(), readings, metrics, listener, ownCpu);
+        return new RunningAgent(agent, atNormalPriority(ownCpu, guard::start), enforcer, readings, metrics, listener, ownCpu);
+    }
+
+    /**
+     * Runs {@code work} (which starts a thread or a process that must act on time) at normal priority when the agent
+     * put itself in the idle class: on v1 a new thread or process starts in its creator's CPU cgroup.
+     */
+    private static <T> T atNormalPriority(Optional<AgentCpu> ownCpu, java.util.function.Supplier<T> work) {
+        return ownCpu.isPresent() ? ownCpu.get().atNormalPriority(work) : work.get();
     }
 
     /** Guard events kept while the controller does not acknowledge them (about 200 bytes each). */

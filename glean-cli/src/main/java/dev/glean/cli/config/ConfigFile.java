@@ -368,12 +368,12 @@ public final class ConfigFile {
     }
 
     /**
-     * agent.ownCpu: normal (default) leaves the agent's threads where they started; idle runs them, all but the
-     * guard's loop, in the kernel's idle class (see AgentCpu: less harm to the incumbents' tail, but the lease's
-     * enforcement then waits for CPU with the secondaries on a node the incumbents keep busy).
+     * agent.ownCpu: idle (default) runs the agent's threads in the kernel's idle class (see AgentCpu: less harm to the
+     * incumbents' tail), all but those that must act on time (the guard's loop, the lease's enforcer, the lease
+     * watchdog process); normal leaves every thread where it started. v1 only: on a v2 host both mean normal.
      */
     public boolean ownCpuIdle() {
-        String v = str(agent, "agent", "ownCpu", "normal");
+        String v = str(agent, "agent", "ownCpu", "idle");
         return switch (v) {
             case "idle" -> true;
             case "normal" -> false;
