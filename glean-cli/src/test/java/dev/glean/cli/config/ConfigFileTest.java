@@ -179,8 +179,8 @@ class ConfigFileTest {
     }
 
     @Test
-    void ownCpuIsIdleUnlessSaidNormal() throws Exception {
-        assertTrue(ConfigFile.empty().ownCpuIdle());
+    void ownCpuIsNormalUnlessSaidIdle() throws Exception {
+        assertFalse(ConfigFile.empty().ownCpuIdle());
         Path f = dir.resolve("own.yaml");
         Files.writeString(f, "agent:\n  ownCpu: normal\n");
         assertFalse(ConfigFile.load(f).ownCpuIdle());
