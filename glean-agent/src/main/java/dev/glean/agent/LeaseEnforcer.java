@@ -28,9 +28,8 @@ public final class LeaseEnforcer implements AutoCloseable {
     private final Path stateDir;
     private final Duration tick;
     private final PrintStream log;
-    private volatile boolean running = true;
     private volatile long enforcements;
-    private Thread thread;
+    private final LoopThread thread = new LoopThread("glean-lease-enforcer", this::loop);
 
     public LeaseEnforcer(AgentLease lease, Duration after, CgroupHost cgroups, Path stateDir, Duration tick, PrintStream log) {
         this.lease = lease;
@@ -41,10 +40,8 @@ public final class LeaseEnforcer implements AutoCloseable {
         this.log = log;
     }
 
-    public synchronized LeaseEnforcer start() {
-        if (thread == null) {
-            thread = Thread.ofPlatform().name("glean-lease-enforcer").daemon(true).start(this::loop);
-        }
+    public LeaseEnforcer start() {
+        thread.start();
         return this;
     }
 
@@ -54,7 +51,7 @@ public final class LeaseEnforcer implements AutoCloseable {
     }
 
     private void loop() {
-        while (running) {
+        while (thread.running()) {
             try {
                 if (lease.millisPastEnd() >= after.toMillis()) {
                     enforce();
@@ -105,19 +102,6 @@ public final class LeaseEnforcer implements AutoCloseable {
 
     @Override
     public void close() {
-        Thread t;
-        synchronized (this) {
-            running = false;
-            t = thread;
-            thread = null;
-        }
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        thread.close();
     }
 }

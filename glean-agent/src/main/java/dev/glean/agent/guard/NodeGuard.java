@@ -62,9 +62,8 @@ public final class NodeGuard implements AutoCloseable {
     private final Clock clock;
     private GuardState state = GuardState.initial();
     private volatile boolean admitting = true;
-    private volatile boolean running;
     private volatile boolean idle;
-    private Thread thread;
+    private final dev.glean.agent.LoopThread thread = new dev.glean.agent.LoopThread("glean-guard", this::loop);
     /** With no secondaries there is nothing to cap or evict: read once a second, so an idle agent stays cheap. */
     static final Duration IDLE_TICK = Duration.ofSeconds(1);
 
@@ -82,11 +81,8 @@ public final class NodeGuard implements AutoCloseable {
      * Starts the loop on a thread of its own. On v1 a thread starts in its creator's CPU cgroup: the agent calls this
      * at normal priority (AgentCpu.atNormalPriority) while the rest of it runs in the idle class.
      */
-    public synchronized NodeGuard start() {
-        if (thread == null) {
-            running = true;
-            thread = Thread.ofPlatform().name("glean-guard").daemon(true).start(this::loop);
-        }
+    public NodeGuard start() {
+        thread.start();
         return this;
     }
 
@@ -102,7 +98,7 @@ public final class NodeGuard implements AutoCloseable {
     private void loop() {
         long tick = policy.settings().tick().toNanos();
         long next = System.nanoTime();
-        while (running) {
+        while (thread.running()) {
             try {
                 step();
             } catch (RuntimeException e) {
@@ -164,19 +160,6 @@ public final class NodeGuard implements AutoCloseable {
 
     @Override
     public void close() {
-        Thread t;
-        synchronized (this) {
-            running = false;
-            t = thread;
-            thread = null;
-        }
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        thread.close();
     }
 }
