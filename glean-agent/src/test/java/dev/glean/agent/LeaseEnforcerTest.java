@@ -17,7 +17,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -139,17 +138,7 @@ class LeaseEnforcerTest {
         // A container cgroup like runc makes: the parent in the idle class, the leaf in cpu, freezer and unified/.
         Path cpuParent = mkdir(host.v1Parent("cpu"));
         CgroupFile.of(cpuParent, "cpu.idle").write("1");
-        List<Path> leaves = new ArrayList<>();
-        leaves.add(mkdir(cpuParent.resolve("c1")));
-        leaves.add(mkdir(mkdir(host.v1Parent("freezer")).resolve("c1")));
-        Optional<Path> unified = host.unifiedParent();
-        if (unified.isPresent()) {
-            leaves.add(mkdir(mkdir(unified.get()).resolve("c1")));
-        }
-        StringBuilder join = new StringBuilder();
-        for (Path leaf : leaves) {
-            join.append("echo $$ > ").append(leaf.resolve("cgroup.procs")).append("; ");
-        }
+        String join = dev.glean.agent.cgroup.ContainerLeaves.joinPrefix(host, "c1", this::mkdir);
         started.add(new ProcessBuilder("sh", "-c", join + "exec sh -c 'while :; do :; done'").start());
         ContainerCgroup container = new ContainerCgroup(host, "c1");
         long deadline = System.nanoTime() + 5_000_000_000L;

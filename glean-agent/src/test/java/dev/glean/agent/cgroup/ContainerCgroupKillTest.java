@@ -55,17 +55,7 @@ class ContainerCgroupKillTest {
         CgroupHost host = CgroupHost.detect(Path.of("/sys/fs/cgroup"), "glean-test-kill-" + ProcessHandle.current().pid());
         assumeTrue(host.mode() == CgroupHost.Mode.V1 && Files.isWritable(host.v1Root("cpu").resolve("cgroup.procs")),
                 "needs root and cgroup v1");
-        List<Path> leaves = new ArrayList<>();
-        leaves.add(mkdir(mkdir(host.v1Parent("cpu")).resolve("c1")));
-        leaves.add(mkdir(mkdir(host.v1Parent("freezer")).resolve("c1")));
-        Optional<Path> unified = host.unifiedParent();
-        if (unified.isPresent()) {
-            leaves.add(mkdir(mkdir(unified.get()).resolve("c1")));
-        }
-        StringBuilder join = new StringBuilder();
-        for (Path leaf : leaves) {
-            join.append("echo $$ > ").append(leaf.resolve("cgroup.procs")).append("; ");
-        }
+        String join = ContainerLeaves.joinPrefix(host, "c1", this::mkdir);
         // A parent that forks a short-lived child again and again, plus one long-lived child.
         started = new ProcessBuilder("sh", "-c", join + "sleep 300 & while :; do sh -c 'true'; done").start();
         ContainerCgroup c1 = new ContainerCgroup(host, "c1");
