@@ -18,8 +18,9 @@ import java.util.List;
  * for when that is late: with agent.ownCpu idle, the agent's threads and the runc they spawn wait for CPU behind the
  * incumbents on a saturated node, while this one thread runs at normal priority and spawns nothing (on v1 a thread
  * starts in its creator's CPU cgroup: the agent calls {@link #start} from AgentCpu.atNormalPriority; a thread that
- * moved itself would first need the very CPU the idle class does not get). The containers are found by their cgroup directories, not the runtime's files, so a container
- * still starting is not missed. The watchdog process ({@link LeaseWatchdog}) remains for an agent that is dead.
+ * moved itself would first need the very CPU the idle class does not get). The containers are found by their cgroup
+ * directories, not the runtime's files, so a container still starting is not missed. The watchdog process
+ * ({@link LeaseWatchdog}) remains for an agent that is dead.
  */
 public final class LeaseEnforcer implements AutoCloseable {
     private final AgentLease lease;

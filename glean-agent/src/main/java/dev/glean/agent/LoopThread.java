@@ -16,7 +16,7 @@ public final class LoopThread implements AutoCloseable {
         this.loop = loop;
     }
 
-    /** Starts the thread unless it runs (on v1 a thread starts in its creator's CPU cgroup: start from where it must run). */
+    /** Starts the thread unless it runs (on v1 a thread starts in its creator's CPU cgroup: start it from there). */
     public synchronized void start() {
         if (thread == null) {
             running = true;

@@ -137,9 +137,9 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    /** Adds families to /metrics (the controller's own; under `glean up` the local agent's too). */
     private final ReportLatency reportLatency = new ReportLatency();
 
+    /** Adds families to /metrics (the controller's own; under `glean up` the local agent's too). */
     public void addMetrics(PrometheusText.Source source) {
         metrics.add(source);
     }

@@ -282,7 +282,6 @@ public final class AgentService {
         return false;
     }
 
-    /** Long-poll: answers once the node's desired state changed after {@code seen}, or after {@code wait}. */
     /** The longest a report's answer may be held: a quarter of the lease it renews, at most 20 s. */
     public Duration maxReportWait() {
         return maxReportWait;
@@ -316,6 +315,7 @@ public final class AgentService {
         return storage.read(view -> desired(view, node, version, offsets, ack, guardEventsAck));
     }
 
+    /** Long-poll: answers once the node's desired state changed after {@code seen}, or after {@code wait}. */
     public DesiredState awaitDesired(String node, long seenEpoch, long seen, Duration wait) throws InterruptedException {
         if (!Node.isValidName(node)) {
             throw GleanException.invalid("node name must match " + Node.NAME_RULE + ": '" + node + "'");

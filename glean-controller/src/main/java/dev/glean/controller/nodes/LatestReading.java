@@ -73,5 +73,4 @@ public final class LatestReading {
             return hostCpu.minus(secondaryCpu);
         }
     }
-
 }

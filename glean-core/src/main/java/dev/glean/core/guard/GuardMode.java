@@ -8,7 +8,8 @@ import java.util.Locale;
  * glean parent (cpu.idle=1 or the minimum weight) with the memory and pids backstops, and every mode keeps the
  * memory ladder (memory cannot be taken back by the kernel the way CPU can). {@link #MAX_HARVEST} adds nothing
  * else; {@link #BALANCED} adds the CPU quota loop and io throttles; {@link #STRICT} tightens their targets (a fixed
- * CPU target, cuts on a single reading, by half; no CPU kept back for good: measured, that gave no better tail for half the harvest). The numbers are in {@link GuardSettings#forMode}.
+ * CPU target, cuts on a single reading, by half; no CPU kept back for good: measured, that gave no better tail for
+ * half the harvest). The numbers are in {@link GuardSettings#forMode}.
  */
 public enum GuardMode {
     MAX_HARVEST("max-harvest"), BALANCED("balanced"), STRICT("strict");
