@@ -41,16 +41,22 @@ class GuardEndToEndTest {
         node = TestNode.open();
         node.startController();
         node.startAgent();
-        // max-harvest: no CPU or io loop to interfere; a 1 s admission cool-down so the test need not wait 15 s.
+        // max-harvest without its io throttle: no CPU or io loop to interfere; a 1 s admission cool-down so the test
+        // need not wait 15 s.
         GuardSettings m = GuardSettings.forMode(GuardMode.MAX_HARVEST, CapacitySettings.DEFAULTS);
         GuardSettings.Memory mm = m.memory();
         GuardSettings quick = new GuardSettings(m.mode(), m.tick(), m.cpu(), new GuardSettings.Memory(mm.reserve(), mm.admitStop(),
                 mm.reclaim(), mm.margin(), mm.stallReclaim(), mm.stallEvict(), mm.stallSmoothing(), Duration.ofSeconds(1),
                 mm.restoreAfter(), mm.reclaimGrace(), mm.evictTo(), mm.evictCooldown(), mm.lookahead(), mm.slackMin(), mm.slackFraction(),
-                mm.minCache()), m.io(), m.pids());
+                mm.minCache()), noIo(m.io()), m.pids());
         node.startGuard(quick, r -> memoryShort ? new GuardReadings(r.interval(), r.cpus(), r.memoryTotal(), Bytes.ofMiB(1),
                 r.incumbentCpu(), r.secondaryCpu(), r.incumbentRunQueueWait(), r.stalls(), r.disks(), r.tasks(), r.taskLimit(),
                 r.secondaries()) : r);
+    }
+
+    private static GuardSettings.Io noIo(GuardSettings.Io i) {
+        return new GuardSettings.Io(false, i.busy(), i.busyWithoutPsi(), i.stallTarget(), i.stallSmoothing(), i.share(),
+                i.minBps(), i.minIops(), i.tightenEvery(), i.coolDown());
     }
 
     @AfterEach

@@ -6,8 +6,9 @@ import java.util.Locale;
 /**
  * How hard the node guard protects incumbents. Every mode runs secondaries in the kernel's idle class under the
  * glean parent (cpu.idle=1 or the minimum weight) with the memory and pids backstops, and every mode keeps the
- * memory ladder (memory cannot be taken back by the kernel the way CPU can). {@link #MAX_HARVEST} adds nothing
- * else; {@link #BALANCED} adds the CPU quota loop and io throttles; {@link #STRICT} tightens their targets (a fixed
+ * memory ladder (memory cannot be taken back by the kernel the way CPU can) and io throttles (no kernel class keeps
+ * a disk hog off the incumbents' io here). {@link #MAX_HARVEST} adds no CPU control beyond the idle class and
+ * throttles io later and less; {@link #BALANCED} adds the CPU quota loop; {@link #STRICT} tightens their targets (a fixed
  * CPU target, cuts on a single reading, by half; no CPU kept back for good: measured, that gave no better tail for
  * half the harvest). The numbers are in {@link GuardSettings#forMode}.
  */

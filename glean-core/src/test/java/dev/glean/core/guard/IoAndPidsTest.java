@@ -83,8 +83,31 @@ class IoAndPidsTest {
     }
 
     @Test
-    void maxHarvestNeverThrottlesAndLiftsAThrottleLeftBehind() {
-        FakeNode n = new FakeNode(GuardMode.MAX_HARVEST);
+    void maxHarvestThrottlesLaterAndLooserThanBalanced() {
+        // a stall between the two modes' targets (5 % and 10 %) on a device busy beyond both (60 % and 80 %)
+        FakeNode balanced = node(GuardMode.BALANCED);
+        FakeNode harvest = node(GuardMode.MAX_HARVEST);
+        for (FakeNode n : List.of(balanced, harvest)) {
+            n.disks = List.of(disk(0.9));
+            n.ioStall = 0.07;
+        }
+        assertEquals("throttle 254:0 25.0MiB/s 125iops", io(balanced.runFor(Duration.ofSeconds(5))).get(0));
+        assertEquals(List.of(), io(harvest.runFor(Duration.ofSeconds(5))), "7 % is below max-harvest's 10 %");
+
+        harvest.ioStall = 0.20;
+        assertEquals(List.of("throttle 254:0 50.0MiB/s 250iops"), io(harvest.runFor(Duration.ofSeconds(1))),
+                "half of the 100 MiB/s and 500 iops the device moves, where balanced allows a quarter");
+        harvest.disks = List.of(disk(0.7));
+        assertEquals(List.of(), io(harvest.runFor(Duration.ofSeconds(5))), "70 % busy is not busy for max-harvest: hold");
+    }
+
+    @Test
+    void aGuardWithoutIoThrottlesLiftsAThrottleLeftBehind() {
+        GuardSettings b = GuardSettings.forMode(GuardMode.BALANCED, dev.glean.core.schedule.CapacitySettings.DEFAULTS);
+        GuardSettings.Io i = b.io();
+        FakeNode n = new FakeNode(new GuardSettings(b.mode(), b.tick(), b.cpu(), b.memory(), new GuardSettings.Io(false, i.busy(),
+                i.busyWithoutPsi(), i.stallTarget(), i.stallSmoothing(), i.share(), i.minBps(), i.minIops(), i.tightenEvery(),
+                i.coolDown()), b.pids()));
         GuardState s = GuardState.initial();
         n.state = new GuardState(s.cpu(), s.memory(), new GuardState.Io(0,
                 Map.of("8:0", new GuardState.Throttle(new IoLimit(1, 1, 1, 1), null, null))), s.pids(), s.evicting(),
