@@ -30,7 +30,9 @@ import java.util.Set;
  *   <li>io: v2 {@code io.max} on the parent. v1 {@code blkio.throttle.*_device} act only on the tasks of the cgroup
  *       they are set on, not on its children (the kernel keeps v1 blk-throttle flat; measured here: a child
  *       wrote 8 MiB at full speed under a parent limited to 4 MiB/s), so each container gets an equal share
- *       of the limit, and containers that start later get theirs at the next reading.</li>
+ *       of the limit, and containers that start later get theirs at the next reading. A container's own disk (a
+ *       loop device, see {@link JobDiskDevices}) gets the same share where its image lives on the throttled disk:
+ *       the disk's rule alone does not hold what a job writes there.</li>
  *   <li>memory: the container's own limit, through {@link MemoryLimit} (v1 with memsw in the safe order).</li>
  * </ul>
  */
@@ -41,6 +43,8 @@ public final class CgroupControls implements GuardControls {
     private final Map<String, IoLimit> ioLimits = new HashMap<>();
     private final Map<String, Set<String>> throttled = new HashMap<>();
     private final boolean confine;
+    /** The jobs' own disks, null where there are none to throttle (tests, hosts without job disks). */
+    private final JobDiskDevices jobDisks;
     /** The CPUs the secondaries are confined to now ("0-1" style), null while nothing was written. */
     private String confinedTo;
     private Set<String> confinedContainers = Set.of();
@@ -50,12 +54,17 @@ public final class CgroupControls implements GuardControls {
     }
 
     public CgroupControls(CgroupHost host, Duration cfsPeriod, boolean confine) {
+        this(host, cfsPeriod, confine, null);
+    }
+
+    public CgroupControls(CgroupHost host, Duration cfsPeriod, boolean confine, JobDiskDevices jobDisks) {
         if (cfsPeriod.toNanos() < 1_000_000 || cfsPeriod.toNanos() > 1_000_000_000) {
             throw new IllegalArgumentException("the CFS period must be between 1 ms and 1 s: " + cfsPeriod);
         }
         this.host = host;
         this.periodMicros = cfsPeriod.toNanos() / 1000;
         this.confine = confine;
+        this.jobDisks = jobDisks;
     }
 
     @Override
@@ -211,8 +220,12 @@ public final class CgroupControls implements GuardControls {
         if (had != null) {
             all.addAll(had);
         }
+        Map<String, String> loops = loops(device, all);
         for (String id : all) {
             writeV1Throttle(id, device, 0, 0, 0, 0); // 0 removes the rule
+            if (loops.containsKey(id)) {
+                writeV1Throttle(id, loops.get(id), 0, 0, 0, 0);
+            }
         }
     }
 
@@ -247,11 +260,23 @@ public final class CgroupControls implements GuardControls {
         IoLimit limit = ioLimits.get(device);
         Set<String> live = new HashSet<>(containers);
         int n = Math.max(1, live.size());
+        Map<String, String> loops = loops(device, live);
         for (String id : live) {
-            writeV1Throttle(id, device, share(limit.readBps(), n), share(limit.writeBps(), n), share(limit.readIops(), n),
-                    share(limit.writeIops(), n));
+            long rbps = share(limit.readBps(), n);
+            long wbps = share(limit.writeBps(), n);
+            long riops = share(limit.readIops(), n);
+            long wiops = share(limit.writeIops(), n);
+            writeV1Throttle(id, device, rbps, wbps, riops, wiops);
+            if (loops.containsKey(id)) {
+                writeV1Throttle(id, loops.get(id), rbps, wbps, riops, wiops);
+            }
         }
         throttled.put(device, live);
+    }
+
+    /** The containers' own disks that a throttle of {@code device} must hold too: those whose image lives on it. */
+    private Map<String, String> loops(String device, Collection<String> containers) {
+        return jobDisks == null || !jobDisks.imagesOn(device) ? Map.of() : jobDisks.of(containers);
     }
 
     private static long share(long total, int n) {

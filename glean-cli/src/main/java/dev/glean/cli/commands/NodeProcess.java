@@ -14,6 +14,7 @@ import dev.glean.agent.guard.GuardLog;
 import dev.glean.agent.guard.GuardMetrics;
 import dev.glean.agent.guard.GuardOutbox;
 import dev.glean.agent.guard.GuardSampler;
+import dev.glean.agent.guard.JobDiskDevices;
 import dev.glean.agent.guard.NodeGuard;
 import dev.glean.agent.guard.RuntimeSecondaries;
 import dev.glean.agent.metrics.HostSampler;
@@ -131,7 +132,8 @@ final class NodeProcess {
         agent.killThroughCgroup(id -> new ContainerCgroup(cgroups, id).killAll());
         GuardSettings guardSettings = GuardSettings.forMode(s.guard(), reserve);
         NodeGuard guard = new NodeGuard(new GuardPolicy(guardSettings), guardMetrics.watching(readings::read),
-                new CgroupControls(cgroups, guardSettings.cpu().cfsPeriod(), guardSettings.cpu().confine()), agent::evict,
+                new CgroupControls(cgroups, guardSettings.cpu().cfsPeriod(), guardSettings.cpu().confine(),
+                        JobDiskDevices.forHost(rs.stateDir())), agent::evict,
                 NodeGuard.Listener.all(new GuardLog(log), outbox, guardMetrics), Clock.systemUTC());
         PrometheusText.Source metrics = out -> {
             agent.writeMetrics(out);
