@@ -77,7 +77,8 @@ public final class JobDiskDevices {
                 Path sys = sysDevBlock.resolve(mm);
                 // a partition's io is its disk's: /sys/dev/block/MAJ:MIN of a partition sits in its disk's directory
                 if (Files.exists(sys.resolve("partition"))) {
-                    mm = Files.readString(sys.toRealPath().getParent().resolve("dev"), StandardCharsets.US_ASCII).trim();
+                    Path disk = sys.toRealPath().getParent().resolve("dev");
+                    mm = Files.readString(disk, StandardCharsets.US_ASCII).trim();
                 }
                 imagesDisk = mm;
             } catch (IOException | UnsupportedOperationException | IllegalArgumentException | ClassCastException e) {

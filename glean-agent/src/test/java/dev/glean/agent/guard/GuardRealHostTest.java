@@ -280,7 +280,8 @@ class GuardRealHostTest {
             String hostDisk = parent.isEmpty() ? mm : sh("lsblk -ndo MAJ:MIN /dev/" + parent).trim();
             containerCgroup(id);
             Path blkio = host.containerDir(host.v1Root("blkio"), id);
-            CgroupControls controls = new CgroupControls(host, Duration.ofMillis(100), false, JobDiskDevices.forHost(state));
+            CgroupControls controls = new CgroupControls(host, Duration.ofMillis(100), false,
+                    JobDiskDevices.forHost(state));
 
             long limit = 4L << 20;
             controls.throttleIo(hostDisk, new dev.glean.core.guard.IoLimit(limit, limit, 1000, 1000), List.of(id));
@@ -299,7 +300,8 @@ class GuardRealHostTest {
                     + (written >> 20) + " MiB");
 
             controls.unthrottleIo(hostDisk, List.of(id));
-            assertEquals(List.of(), Files.readAllLines(blkio.resolve("blkio.throttle.write_bps_device")), "both rules gone");
+            assertEquals(List.of(), Files.readAllLines(blkio.resolve("blkio.throttle.write_bps_device")),
+                    "both rules gone");
         } finally {
             sh("umount " + disk + " 2>/dev/null");
             sh("rm -rf " + state);

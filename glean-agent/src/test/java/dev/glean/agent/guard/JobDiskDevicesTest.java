@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The jobs' disk devices from a mountinfo file, and the disk their images live on (the real disk: GuardRealHostTest). */
+/** The jobs' disk devices from a mountinfo file, and the disk their images live on (a real one: GuardRealHostTest). */
 class JobDiskDevicesTest {
     @TempDir
     Path tmp;
@@ -43,7 +43,8 @@ class JobDiskDevicesTest {
         // The state directory's device number as util-linux tells it, not as the code under test decodes it.
         Process p = new ProcessBuilder("findmnt", "-no", "MAJ:MIN", "-T", state.toString()).start();
         String mm = new String(p.getInputStream().readAllBytes()).trim();
-        org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor() == 0 && mm.matches("\\d+:\\d+") && !mm.startsWith("0:"),
+        boolean blockDevice = p.waitFor() == 0 && mm.matches("\\d+:\\d+") && !mm.startsWith("0:");
+        org.junit.jupiter.api.Assumptions.assumeTrue(blockDevice,
                 "needs findmnt and a block device under the temp dir: " + mm);
 
         Path whole = Files.createDirectories(tmp.resolve("sys")); // no entry for it: not a partition

@@ -140,8 +140,8 @@ public record GuardSettings(GuardMode mode, Duration tick, Cpu cpu, Memory memor
                             Duration.ofSeconds(5), Duration.ofMillis(500), 1.25, Duration.ofSeconds(1), LOOKAHEAD, Bytes.ofMiB(32),
                             0.10, Bytes.ofMiB(16)),
                     // io has no idle class here (mq-deadline, no blkio.weight: HOST-FACTS), so even max-harvest
-                    // throttles, later and looser than balanced: beside an unthrottled disk hog a database-like
-                    // writer kept a tenth of its throughput (bench/protect, disk scenario)
+                    // throttles, later and looser than balanced: a database-like writer kept a tenth of its
+                    // throughput beside a disk hog by hand, 0.70 beside max-harvest's unthrottled one (bench/protect)
                     new Io(true, 0.8, 0.95, 0.10, Duration.ofSeconds(1), 0.5, 8L << 20, 100, Duration.ofSeconds(2),
                             Duration.ofSeconds(15)),
                     new Pids(0.90, 0.80, 0.97, Duration.ofSeconds(15)));

@@ -98,16 +98,17 @@ class IoAndPidsTest {
         assertEquals(List.of("throttle 254:0 50.0MiB/s 250iops"), io(harvest.runFor(Duration.ofSeconds(1))),
                 "half of the 100 MiB/s and 500 iops the device moves, where balanced allows a quarter");
         harvest.disks = List.of(disk(0.7));
-        assertEquals(List.of(), io(harvest.runFor(Duration.ofSeconds(5))), "70 % busy is not busy for max-harvest: hold");
+        assertEquals(List.of(), io(harvest.runFor(Duration.ofSeconds(5))),
+                "70 % busy is not busy for max-harvest: hold");
     }
 
     @Test
     void aGuardWithoutIoThrottlesLiftsAThrottleLeftBehind() {
         GuardSettings b = GuardSettings.forMode(GuardMode.BALANCED, dev.glean.core.schedule.CapacitySettings.DEFAULTS);
         GuardSettings.Io i = b.io();
-        FakeNode n = new FakeNode(new GuardSettings(b.mode(), b.tick(), b.cpu(), b.memory(), new GuardSettings.Io(false, i.busy(),
-                i.busyWithoutPsi(), i.stallTarget(), i.stallSmoothing(), i.share(), i.minBps(), i.minIops(), i.tightenEvery(),
-                i.coolDown()), b.pids()));
+        GuardSettings.Io off = new GuardSettings.Io(false, i.busy(), i.busyWithoutPsi(), i.stallTarget(),
+                i.stallSmoothing(), i.share(), i.minBps(), i.minIops(), i.tightenEvery(), i.coolDown());
+        FakeNode n = new FakeNode(new GuardSettings(b.mode(), b.tick(), b.cpu(), b.memory(), off, b.pids()));
         GuardState s = GuardState.initial();
         n.state = new GuardState(s.cpu(), s.memory(), new GuardState.Io(0,
                 Map.of("8:0", new GuardState.Throttle(new IoLimit(1, 1, 1, 1), null, null))), s.pids(), s.evicting(),
