@@ -1,5 +1,6 @@
 package dev.glean.agent.guard;
 
+import dev.glean.agent.runtime.MountTable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,23 +35,16 @@ public final class JobDiskDevices {
 
     /** "MAJ:MIN" of the job disk of each of {@code ids} that has one mounted. */
     Map<String, String> of(Collection<String> ids) {
-        Map<String, String> byMountPoint = new HashMap<>();
-        for (String id : ids) {
-            byMountPoint.put(stateDir.resolve(id).resolve("disk").toString(), id);
-        }
         Map<String, String> out = new HashMap<>();
-        if (byMountPoint.isEmpty()) {
+        if (ids.isEmpty()) {
             return out;
         }
         try {
-            for (String line : Files.readAllLines(mountinfo, StandardCharsets.UTF_8)) {
-                // mount id, parent id, MAJ:MIN, root, mount point, ...
-                String[] f = line.split(" ", 6);
-                if (f.length > 4) {
-                    String id = byMountPoint.get(f[4].replace("\\040", " "));
-                    if (id != null) {
-                        out.put(id, f[2]);
-                    }
+            Map<String, String> mounts = MountTable.read(mountinfo);
+            for (String id : ids) {
+                String device = mounts.get(MountTable.jobDisk(stateDir, id).toString());
+                if (device != null) {
+                    out.put(id, device);
                 }
             }
         } catch (IOException e) {

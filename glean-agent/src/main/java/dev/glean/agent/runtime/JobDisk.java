@@ -4,7 +4,6 @@ import dev.glean.core.error.ErrorCode;
 import dev.glean.core.error.GleanException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,13 +62,7 @@ final class JobDisk {
     static boolean mounted(Path dir) {
         String target = dir.toAbsolutePath().normalize().toString();
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
-                String[] f = line.split(" ");
-                if (f.length > 4 && f[4].replace("\\040", " ").equals(target)) {
-                    return true;
-                }
-            }
-            return false;
+            return MountTable.read(Path.of("/proc/self/mountinfo")).containsKey(target);
         } catch (IOException e) {
             throw new GleanException(ErrorCode.RUNTIME_ERROR, "cannot read /proc/self/mountinfo: " + e.getMessage(), e);
         }
