@@ -174,7 +174,7 @@ public final class IncumbentRunQueue {
     private void scan() {
         Map<Long, Seen> now = new HashMap<>();
         List<long[]> busy = new ArrayList<>(); // pid, cpu ticks since the last pass, threads, protected (1) or not
-        Map<String, Boolean> idleCgroups = new HashMap<>(); // per pass: a cgroup's cpu.idle may change
+        Map<String, Boolean> lastCgroups = new HashMap<>(); // per pass: a cgroup's cpu.idle or weight may change
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(procRoot)) {
             for (Path dir : dirs) {
                 long pid = pidOf(dir.getFileName().toString());
@@ -200,9 +200,12 @@ public final class IncumbentRunQueue {
                     List<String> lines = cgroupLines(dir);
                     incumbent = lines == null || !inParent(lines, host);
                     guarded = incumbent && (protect.matchesName(comm) || (lines != null && protect.matchesCgroups(lines)));
-                    // A process in an idle-class cgroup (another agent's own threads, anyone's batch work) asked to
-                    // run last: its wait is by its own choice, and counting it would cut the secondaries for it.
-                    if (incumbent && !guarded && lines != null && idleClass(lines, idleCgroups)) {
+                    // A process that asked to run last (nice 19, SCHED_IDLE, or a cgroup in the idle class or at the
+                    // minimum weight: another agent's own threads, a BestEffort pod, anyone's batch work) waits by
+                    // its own choice, and counting its wait would cut the secondaries for it. Read once per process:
+                    // one reniced later keeps what it was first seen as.
+                    if (incumbent && !guarded && (stat.get().runsLast()
+                            || (lines != null && cgroupRunsLast(lines, lastCgroups)))) {
                         incumbent = false;
                     }
                 }
@@ -278,11 +281,17 @@ public final class IncumbentRunQueue {
         trackedThreads = count;
     }
 
-    private record Stat(long cpuTicks, long threads, long startTicks) {}
+    /**
+     * {@code runsLast}: the process asked the kernel to run it after everything else, by nice 19 or the SCHED_IDLE
+     * policy (5) of its main thread.
+     */
+    private record Stat(long cpuTicks, long threads, long startTicks, boolean runsLast) {}
+
+    private static final int SCHED_IDLE = 5;
 
     /**
-     * CPU ticks (utime + stime), threads and start time from /proc/&lt;pid&gt;/stat; empty if it is gone. Parsed
-     * in place: this runs for every process on the host at every pass.
+     * CPU ticks (utime + stime), threads, start time, nice and policy from /proc/&lt;pid&gt;/stat; empty if it is
+     * gone. Parsed in place: this runs for every process on the host at every pass.
      */
     private Optional<Stat> stat(Path dir) {
         try {
@@ -302,17 +311,21 @@ public final class IncumbentRunQueue {
         long stime = -1;
         long threads = -1;
         long start = -1;
-        int field = 0; // 0 = the state, right after ") "
+        long nice = 0;
+        long policy = 0;
+        int field = 0; // 0 = the state, right after ") " (proc(5)'s field 3)
         int i = close + 2;
-        while (i < end && field <= 19) {
-            if (field == 11 || field == 12 || field == 17 || field == 19) {
+        while (i < end && field <= 38) {
+            if (field == 11 || field == 12 || field == 16 || field == 17 || field == 19 || field == 38) {
                 text.position(i);
                 long v = text.nextLong(end);
                 switch (field) {
                     case 11 -> utime = v;
                     case 12 -> stime = v;
+                    case 16 -> nice = v;
                     case 17 -> threads = v;
-                    default -> start = v;
+                    case 19 -> start = v;
+                    default -> policy = v;
                 }
             }
             while (i < end && text.at(i) != ' ') {
@@ -324,7 +337,7 @@ public final class IncumbentRunQueue {
         if (utime < 0 || stime < 0 || threads < 0 || start < 0) {
             return Optional.empty();
         }
-        return Optional.of(new Stat(utime + stime, threads, start));
+        return Optional.of(new Stat(utime + stime, threads, start, nice >= 19 || policy == SCHED_IDLE));
     }
 
     /** The name in the stat last read by {@link #stat}: between the first '(' and the last ')'. */
@@ -358,21 +371,34 @@ public final class IncumbentRunQueue {
     }
 
 
-    /** Whether the cgroup that schedules the process's CPU (see {@link #inParent}) has cpu.idle=1. */
-    boolean idleClass(List<String> cgroupLines, Map<String, Boolean> cache) {
+    /**
+     * Whether the cgroup that schedules the process's CPU (see {@link #inParent}) asked to run last: cpu.idle=1, or
+     * the minimum weight (v1 cpu.shares 2, v2 cpu.weight 1: what Kubernetes gives BestEffort pods).
+     */
+    boolean cgroupRunsLast(List<String> cgroupLines, Map<String, Boolean> cache) {
         String path = host.cpuCgroup(cgroupLines);
         if (path == null || path.equals("/")) {
             return false;
         }
         return cache.computeIfAbsent(path, p -> {
-            Path root = host.mode() == CgroupHost.Mode.V2 ? host.root() : host.v1Root("cpu");
-            try {
-                text.read(root.resolve(p.substring(1)).resolve("cpu.idle"));
-                return text.length() > 0 && text.at(0) == '1';
-            } catch (IOException | RuntimeException e) {
-                return false;
-            }
+            boolean v2 = host.mode() == CgroupHost.Mode.V2;
+            Path dir = (v2 ? host.root() : host.v1Root("cpu")).resolve(p.substring(1));
+            return number(dir.resolve("cpu.idle")) == 1 || number(dir.resolve(v2 ? "cpu.weight" : "cpu.shares")) == (v2 ? 1 : 2);
         });
+    }
+
+    /** The number a one-line cgroup file starts with; -1 if it cannot be read (older kernels have no cpu.idle). */
+    private long number(Path file) {
+        try {
+            if (!text.read(file) || text.length() == 0) {
+                return -1;
+            }
+            text.position(0);
+            long v = text.nextLong(text.lineEnd(0));
+            return v == TextBuffer.MISSING ? -1 : v;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     private static long pidOf(String name) {

@@ -115,6 +115,48 @@ class GuardReadersTest {
         assertFalse(plain.tracked().contains(12L), "unprotected, an idle process waits for the next pass");
     }
 
+    /** Sets one field of a process's stat, counted as proc(5) counts (3 is the state). */
+    private void statField(long pid, int field, long value) throws IOException {
+        Path stat = root.resolve("proc/" + pid + "/stat");
+        String line = Files.readString(stat).trim();
+        int close = line.lastIndexOf(')');
+        List<String> f = new ArrayList<>(List.of(line.substring(close + 2).split(" ")));
+        f.set(field - 3, Long.toString(value));
+        Files.writeString(stat, line.substring(0, close + 2) + String.join(" ", f) + "\n");
+    }
+
+    @Test
+    void processesThatAskedToRunLastAreNotIncumbentsUnlessProtected() throws Exception {
+        CgroupHost v1 = new CgroupHost(root.resolve("cgroup"), CgroupHost.Mode.V1, "glean");
+        write("cgroup/cpu/besteffort/cpu.shares", "2\n"); // a Kubernetes BestEffort pod's weight
+        write("cgroup/cpu/burstable/cpu.shares", "102\n");
+        process(10, "db", 500, "/", 10);
+        process(11, "updatedb", 900, "/", 10);
+        statField(11, 19, 19); // nice 19
+        process(12, "render", 800, "/", 10);
+        statField(12, 41, 5); // SCHED_IDLE
+        process(13, "pod", 700, "/besteffort", 10);
+        process(14, "web", 600, "/burstable", 10);
+        process(15, "compress", 500, "/", 10);
+        statField(15, 19, 10); // nice 10 is lower priority, not last
+        process(16, "nightly", 400, "/", 10);
+        statField(16, 19, 19);
+        var protect = new ProtectedIncumbents(java.util.Set.of("nightly"), List.of());
+        IncumbentRunQueue q = new IncumbentRunQueue(root.resolve("proc"), v1, 99, Duration.ofSeconds(2), 8, 100, protect);
+        q.read(T0);
+        assertEquals(java.util.Set.of(10L, 14L, 15L, 16L), java.util.Set.copyOf(q.tracked()),
+                "not the nice 19, SCHED_IDLE or minimum-weight ones, unless protected");
+
+        CgroupHost v2 = new CgroupHost(root.resolve("unified"), CgroupHost.Mode.V2, "glean");
+        write("unified/kubepods/besteffort/cpu.weight", "1\n");
+        write("unified/system.slice/db.service/cpu.weight", "100\n");
+        Files.writeString(root.resolve("proc/13/cgroup"), "0::/kubepods/besteffort\n");
+        Files.writeString(root.resolve("proc/10/cgroup"), "0::/system.slice/db.service\n");
+        IncumbentRunQueue q2 = new IncumbentRunQueue(root.resolve("proc"), v2, 99, Duration.ofSeconds(2), 8, 100, protect);
+        q2.read(T0);
+        assertTrue(q2.tracked().contains(10L) && !q2.tracked().contains(13L), "v2: weight 1 runs last: " + q2.tracked());
+    }
+
     @Test
     void processesInAnIdleClassCgroupAreNotIncumbentsUnlessProtected() throws Exception {
         CgroupHost host = new CgroupHost(root.resolve("cgroup"), CgroupHost.Mode.V1, "glean");

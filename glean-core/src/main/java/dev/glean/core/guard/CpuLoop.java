@@ -13,14 +13,10 @@ import java.util.Locale;
 final class CpuLoop {
     /**
      * How slowly the incumbents' own wait is learned, and the most of it that counts (as a multiple of the mode's
-     * target): a host whose incumbents wait a lot on their own must not end up with no target at all.
+     * allowance): a host whose incumbents wait a lot on their own must not end up with no target at all.
      */
     static final Duration OWN_WAIT_SMOOTHING = Duration.ofSeconds(10);
     static final double OWN_WAIT_MAX = 3;
-    /** Cut when the incumbents wait this many times their own wait (or the mode's target, if higher)... */
-    static final double OWN_CUT = 1.5;
-    /** ...and grow while they wait less than this many times it (or the mode's low water, if higher). */
-    static final double OWN_GROW = 1.15;
     private final GuardSettings.Cpu s;
 
     CpuLoop(GuardSettings.Cpu s) {
@@ -69,18 +65,17 @@ final class CpuLoop {
         ceiling = Math.max(floor, ceiling);
         long current = st.applied() == null ? ceiling : st.applied().millicores(capacity);
         long secondary = r.secondaryCpu().value();
-        // The target follows the incumbents' own wait where that is above the mode's: a busy database waits for CPU
-        // with nothing else on the host (threads outnumber cores), and a fixed target at or below that wait would
-        // hold the secondaries at their floor for nothing. Its own wait is what it waits while the secondaries
-        // hardly run (at their floor, or before they start): learned slowly, and capped. Cut above 1.5 times it,
-        // grow below 1.15 times it, hold in between.
+        // The target is the incumbents' own wait plus what the secondaries may add to it: a busy database waits for
+        // CPU with nothing else on the host (threads outnumber cores), and a fixed target at or below that wait would
+        // hold the secondaries at their floor for nothing, one just above it would leave them a sliver. Its own wait
+        // is what it waits while the secondaries hardly run (at their floor, or before they start): learned slowly,
+        // and capped. Cut above own + allowance, grow below own + lowWater x allowance, hold in between.
         double own = st.ownWait();
         if (dt > 0 && started && secondary <= Math.max(s.blame() * capacity, floor)) {
             own = own < 0 ? wait : GuardPolicy.smooth(own, wait, r.interval(), OWN_WAIT_SMOOTHING);
         }
-        double ownCounted = s.followOwnWait() ? Math.min(Math.max(0, own), OWN_WAIT_MAX * s.waitTarget()) : 0;
         double target = target(own);
-        double lowWater = Math.max(s.waitTarget() * s.lowWater(), OWN_GROW * ownCounted);
+        double lowWater = ownCounted(own) + s.lowWater() * allowance(own);
 
         boolean spike = wait >= target * s.spike();
         boolean stalled = s.cpuStallTarget() > 0 && stall >= s.cpuStallTarget();
@@ -160,10 +155,19 @@ final class CpuLoop {
         return Math.min(wait, s.clip() * target(own));
     }
 
-    /** The wait the loop cuts above: the mode's, or 1.5 times the incumbents' own where that is higher. */
+    /** The wait the loop cuts above: the incumbents' own (where the mode follows it) plus the allowance. */
     private double target(double own) {
-        double ownCounted = s.followOwnWait() ? Math.min(Math.max(0, own), OWN_WAIT_MAX * s.waitTarget()) : 0;
-        return Math.max(s.waitTarget(), OWN_CUT * ownCounted);
+        return ownCounted(own) + allowance(own);
+    }
+
+    /** The incumbents' own wait as it counts: none where the mode keeps a fixed target, else at most a few allowances. */
+    private double ownCounted(double own) {
+        return s.followOwnWait() ? Math.min(Math.max(0, own), OWN_WAIT_MAX * s.waitTarget()) : 0;
+    }
+
+    /** What the secondaries may add to the incumbents' own wait: the mode's, or a share of the own wait if more. */
+    private double allowance(double own) {
+        return Math.max(s.waitTarget(), s.ownShare() * ownCounted(own));
     }
 
     /** Waiting threads per CPU as milliseconds of wait per second on the whole node. */
