@@ -94,7 +94,12 @@ final class CpuLoop {
             // Cut from what they use when the cap is above it, else a cut of an unused cap changes nothing.
             long base = Math.min(current, Math.max(secondary, floor));
             next = Math.max(floor, Math.round(base * s.cut()));
-            lastHarmCap = base;
+            // Cuts that follow one another within the hold are one harm: the smoothed wait lags a cut by a few
+            // readings, so the later cuts of such a series say little about the cap that hurt, and remembering the
+            // last (lowest) would make the regrowth past it crawl (measured: 30 s back to the whole node).
+            if (st.lastCut() == null || GuardPolicy.elapsed(st.lastCut(), now, s.hold())) {
+                lastHarmCap = base;
+            }
             lastCut = now;
             why = (spike ? String.format(Locale.ROOT, "incumbents' run-queue wait jumped to %.0f ms/s", ms(wait, r))
                     : stalled ? String.format(Locale.ROOT, "incumbents' CPU pressure reached %.0f%%", stall * 100)

@@ -39,7 +39,8 @@ public record GuardState(Cpu cpu, Memory memory, Io io, Pids pids, Set<String> e
      * @param waitAverage smoothed incumbents' run-queue wait per CPU
      * @param incumbentAverage smoothed incumbents' CPU (millicores), of which {@code incumbentPeak} is the peak,
      *     decaying
-     * @param lastHarmCap the cap (millicores) in force at the last harm; growth slows past it
+     * @param lastHarmCap the cap (millicores) in force when the last harm began (a series of cuts within the hold
+     *     counts as one); growth slows past it
      * @param started whether a reading with an interval has been seen (the averages start from it)
      */
     /**
