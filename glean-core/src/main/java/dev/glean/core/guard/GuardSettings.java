@@ -65,11 +65,12 @@ public record GuardSettings(GuardMode mode, Duration tick, Cpu cpu, Memory memor
      *     burst of the incumbents' own (measured in bench/protect: 10 s of wait in one 100 ms reading while JVMs
      *     beside the incumbent started, own wait 0.4-0.6 s/s) needs two readings in a row to cut, where one sufficed;
      *     balanced and strict clip at 2 and have no single-reading spike cut (their spike is infinite). Strict had
-     *     a spike at twice its target and a 200 ms smoothing until measured (bench/protect's rr incumbent, its guard's
-     *     readings polled at 5 Hz): the incumbent alone gave 100 ms readings of 150-360 ms/s around a mean of ~40, so
-     *     strict cut on its own noise, in series, several times in every 10 s run (0.30 of the idle CPU). It smooths
-     *     over a second now (a wait above target for about half a second cuts) and cuts at most every 500 ms, so a
-     *     cut shows in the average before the next
+     *     a spike at twice its target and a 200 ms smoothing, balanced 300 ms, until measured (bench/protect's rr
+     *     incumbent, its guard's readings polled at 5 Hz): the incumbent alone gave 100 ms readings of 150-360 ms/s
+     *     around a mean of ~40, so strict cut on its own noise, in series, several times in every 10 s run (0.30 of
+     *     the idle CPU), and balanced in 3 of 10 runs (0.51-0.67) with no lower p99 for it. Both smooth over a second
+     *     now (a wait above target for about half a second cuts) and cut at most every 500 ms, so a cut shows in the
+     *     average before the next
      */
     public record Cpu(boolean loop, double waitTarget, double spike, Duration smoothing, double cpuStallTarget,
             double cut, Duration cutSpacing, Duration hold, Duration growEvery, double lowWater, double growStep,
@@ -157,8 +158,8 @@ public record GuardSettings(GuardMode mode, Duration tick, Cpu cpu, Memory memor
                             Duration.ofSeconds(15)),
                     new Pids(0.90, 0.80, 0.97, Duration.ofSeconds(15)));
             case BALANCED -> new GuardSettings(mode, tick,
-                    new Cpu(true, 0.075, Double.POSITIVE_INFINITY, Duration.ofMillis(300), 0.20, 0.6,
-                            Duration.ofMillis(200),
+                    new Cpu(true, 0.075, Double.POSITIVE_INFINITY, Duration.ofSeconds(1), 0.20, 0.6,
+                            Duration.ofMillis(500),
                             Duration.ofSeconds(1), Duration.ofMillis(500), 0.7, 0.05, 0.05, 0.10, 0, 0, 0.25,
                             Duration.ofMillis(200), 0.02, 0.01, 0.05, Duration.ofMillis(100), true, true, 0.5, false, 2),
                     new Memory(capacity, 2.0, 1.5, 0.25, 0.02, 0.10, Duration.ofSeconds(1), Duration.ofSeconds(30),
