@@ -9,7 +9,7 @@ import java.util.Locale;
  * memory ladder (memory cannot be taken back by the kernel the way CPU can) and io throttles (no kernel class keeps
  * a disk hog off the incumbents' io here). {@link #MAX_HARVEST} adds no CPU control beyond the idle class and
  * throttles io later and less; {@link #BALANCED} adds the CPU quota loop; {@link #STRICT} tightens their targets (less
- * wait the secondaries may add to the incumbents' own, cuts on a single reading, by half; no CPU kept back for good:
+ * wait the secondaries may add to the incumbents' own, cuts by half; no CPU kept back for good:
  * measured, that gave no better tail for half the harvest). The numbers are in {@link GuardSettings#forMode}.
  */
 public enum GuardMode {

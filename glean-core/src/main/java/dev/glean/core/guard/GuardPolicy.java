@@ -24,9 +24,11 @@ import java.util.stream.Collectors;
  * latency (HOST-FACTS: a database's run-queue wait went from 80 to 208 ms/s beside two idle-class hogs). So in
  * balanced and strict mode a loop caps the secondaries' CFS quota:
  * <ul>
- *   <li>Signal: the incumbents' run-queue wait per second and CPU, averaged over ~300 ms (100 ms readings are
- *       noisy: a naive loop that cut on every noisy reading gave up most of the harvest); one reading above
- *       {@code spike} times the target cuts at once. The incumbents' per-cgroup CPU pressure counts too.</li>
+ *   <li>Signal: the incumbents' run-queue wait per second and CPU, averaged over ~1 s, one reading counting at most
+ *       {@code clip} times the target (100 ms readings are noisy: a naive loop that cut on every noisy reading gave
+ *       up most of the harvest, and a 200-300 ms average still cut on the incumbents' own bursts); a mode may also
+ *       cut at once on one reading above {@code spike} times the target (none does). The incumbents' per-cgroup CPU
+ *       pressure counts too. The target is the incumbents' own wait plus what the secondaries may add.</li>
  *   <li>Fast cut: on harm the cap drops to {@code cut} times what the secondaries use (not their cap: cutting an
  *       unused cap changes nothing), at most every {@code cutSpacing}. Harm counts only while the secondaries
  *       actually use CPU.</li>

@@ -132,9 +132,9 @@ public record GuardSettings(GuardMode mode, Duration tick, Cpu cpu, Memory memor
      * waited 80 ms/s on run queues alone (0.04 per CPU) and 208 ms/s (0.104) beside two idle-class hogs; a naive
      * loop with a 120 ms/s target kept its p99 within 1.1-1.35x but left the hogs 22 % of the machine, a fixed
      * one-CPU cap 1.2-1.5x at 49 %. Balanced aims between the two (0.075 per CPU = 150 ms/s there) and adds what
-     * the naive loop lacked: a smoothed signal with a spike bypass, a hold after each cut, additive growth that
-     * slows near the last harmful cap, and a target on top of the incumbents' own wait. Strict allows less on top,
-     * cuts on a single reading too, and by half. Measured with bench/protect: docs/PERFORMANCE.md.
+     * the naive loop lacked: a smoothed signal, a hold after each cut, additive growth that slows near the last
+     * harmful cap, and a target on top of the incumbents' own wait. Strict allows less on top and cuts by half.
+     * Measured with bench/protect: docs/PERFORMANCE.md.
      */
     /**
      * One second ahead: the goal is the secondaries' memory freed within a second of a surge, and a kill plus the

@@ -27,6 +27,18 @@ class CpuLoopTest {
         return n.step();
     }
 
+    /** Hog readings until one moves the cap (at most 20); its actions go to {@code cut}. */
+    private static int readingsUntilACut(FakeNode n, List<GuardAction> cut) {
+        for (int readings = 1; readings <= 20; readings++) {
+            List<GuardAction> a = hogStep(n);
+            if (!caps(a).isEmpty()) {
+                cut.addAll(a);
+                return readings;
+            }
+        }
+        return -1;
+    }
+
     private static List<Long> caps(List<GuardAction> actions) {
         return only(actions, SetCpuQuota.class).stream().map(q -> q.cap().millicores(2000)).toList();
     }
@@ -217,12 +229,8 @@ class CpuLoopTest {
         n.waitMsPerSecond = 80;
         n.run(20);
         n.waitMsPerSecond = 300;
-        int readings = 0;
-        List<GuardAction> cut = List.of();
-        while (cut.isEmpty() && readings < 20) {
-            cut = hogStep(n);
-            readings++;
-        }
+        List<GuardAction> cut = new ArrayList<>();
+        int readings = readingsUntilACut(n, cut);
         assertEquals(List.of(1200L), caps(cut), "60 % of what they used");
         assertEquals(4, readings, "300 - 220 e^-0.4 = 153 ms/s: above 150 after four readings");
         assertTrue(cut.get(0).reason().contains("(target 150 ms/s)"), cut.get(0).reason());
@@ -249,13 +257,9 @@ class CpuLoopTest {
             n.run(10);
         }
         n.waitMsPerSecond = 250;
-        int readings = 0;
-        List<Long> cut = List.of();
-        while (cut.isEmpty() && readings < 20) {
-            cut = caps(hogStep(n));
-            readings++;
-        }
-        assertEquals(List.of(1000L), cut, "half of the whole node");
+        List<GuardAction> cut = new ArrayList<>();
+        int readings = readingsUntilACut(n, cut);
+        assertEquals(List.of(1000L), caps(cut), "half of the whole node");
         assertTrue(readings >= 4 && readings <= 8, "after about half a second: " + readings + " readings");
     }
 
