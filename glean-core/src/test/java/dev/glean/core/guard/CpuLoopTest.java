@@ -27,6 +27,17 @@ class CpuLoopTest {
         return n.step();
     }
 
+    /** Secondaries on the whole node from the first reading (so no own wait is learned), 2 s of readings at {@code waitMs}. */
+    private static FakeNode runningFromTheStart(GuardMode mode, double waitMs) {
+        FakeNode n = new FakeNode(mode);
+        n.incumbentMillicores = 0;
+        n.waitMsPerSecond = waitMs;
+        hogStep(n);
+        n.secondaryMillicores = 2000;
+        n.run(20);
+        return n;
+    }
+
     /** Hog readings until one moves the cap (at most 20); its actions go to {@code cut}. */
     private static int readingsUntilACut(FakeNode n, List<GuardAction> cut) {
         for (int readings = 1; readings <= 20; readings++) {
@@ -219,11 +230,7 @@ class CpuLoopTest {
 
     @Test
     void inBalancedABurstDoesNotCutHoweverHighButAWaitThatLastsDoes() {
-        FakeNode n = new FakeNode(GuardMode.BALANCED);
-        n.incumbentMillicores = 0;
-        hogStep(n);
-        n.secondaryMillicores = 2000; // running from the start: no own wait learned, the target is 150
-        n.run(20);
+        FakeNode n = runningFromTheStart(GuardMode.BALANCED, 80); // the target is 150
         n.waitMsPerSecond = 10_000; // the incumbents' own burst: counts as 300 ms/s (twice the target) at most
         assertEquals(List.of(), caps(n.run(2)), "two readings: 80 + (1 - e^-0.2) x 220 = 120 ms/s");
         n.waitMsPerSecond = 80;
@@ -244,12 +251,7 @@ class CpuLoopTest {
      */
     @Test
     void strictCutsOnAWaitThatLastsNotOnBursts() {
-        FakeNode n = new FakeNode(GuardMode.STRICT);
-        n.incumbentMillicores = 0;
-        n.waitMsPerSecond = 20;
-        hogStep(n);
-        n.secondaryMillicores = 2000; // running from the start: no own wait learned, the target is 100
-        n.run(20);
+        FakeNode n = runningFromTheStart(GuardMode.STRICT, 20); // the target is 100
         for (int burst = 0; burst < 3; burst++) {
             n.waitMsPerSecond = 360;
             assertEquals(List.of(), caps(n.run(2)), "two readings count as 200 at most each");
